@@ -1,0 +1,40 @@
+import { wipe } from '../../core/crypto/secret';
+import { parseFieldRef } from '../../core/vault/ref';
+import type { CommandSpec } from '../command';
+import { PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
+import { writeAll } from '../io';
+import { InputSource } from '../terminal-input';
+
+export const command: CommandSpec = {
+  name: 'get',
+  usage: '<ref> [--password-stdin]',
+  help: `Prints one value exactly as stored: no trailing newline, no decoration, e.g.
+  latchkey get lk://payments/development/stripe/secret_key | pbcopy
+
+Prefer 'latchkey run' to give secrets to programs: a value printed on a terminal stays in its scrollback.`,
+  options: { ...PASSWORD_STDIN_OPTION },
+  optionHelp: { 'password-stdin': PASSWORD_STDIN_HELP },
+  positionals: { min: 1, max: 1, names: 'one reference' },
+  async run({ args, io, env }) {
+    const ref = parseFieldRef(args.positionals[0]!);
+    const store = vaultStore(env);
+    const input = new InputSource(io, args.values['password-stdin'] === true);
+    const password = await input.password();
+    try {
+      const vault = await store.open(password);
+      try {
+        const secret = vault.readField(ref);
+        try {
+          await writeAll(io.stdout, secret.reveal());
+        } finally {
+          secret.dispose();
+        }
+      } finally {
+        vault.close();
+      }
+    } finally {
+      wipe(password);
+      input.dispose();
+    }
+  },
+};

@@ -1,0 +1,84 @@
+import { wipe } from '../../core/crypto/secret';
+import type { ItemRecord } from '../../core/vault/items';
+import { formatItemRef, parseRefFilter } from '../../core/vault/ref';
+import type { CommandSpec } from '../command';
+import { PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
+import { writeAll } from '../io';
+import { InputSource } from '../terminal-input';
+
+/** What `ls --json` prints per item: names and metadata, never values. */
+export interface ListedItem {
+  ref: string;
+  project: string;
+  environment: string;
+  item: string;
+  fields: string[];
+  source: string;
+  version: number | null;
+  updatedAt: string;
+  override: boolean;
+}
+
+export function listedItems(items: readonly ItemRecord[]): ListedItem[] {
+  const synced = new Set(items.filter((i) => i.origin.kind === 'store').map((i) => formatItemRef(asRef(i))));
+  return items.map((i) => ({
+    ref: formatItemRef(asRef(i)),
+    project: i.project,
+    environment: i.environment,
+    item: i.name,
+    fields: i.fields.map((f) => f.name),
+    source: i.origin.kind === 'local' ? 'local' : `${i.origin.store}:${i.origin.path}`,
+    version: i.origin.kind === 'store' ? i.origin.version : i.revision,
+    updatedAt: i.origin.kind === 'store' ? i.origin.changedUpstreamAt : i.updatedAt,
+    override: i.origin.kind === 'local' && synced.has(formatItemRef(asRef(i))),
+  }));
+}
+
+function asRef(i: ItemRecord): { project: string; environment: ItemRecord['environment']; item: string } {
+  return { project: i.project, environment: i.environment, item: i.name };
+}
+
+export function formatTable(rows: readonly ListedItem[]): string {
+  if (rows.length === 0) return '';
+  const table = [
+    ['REF', 'FIELDS', 'VERSION', 'SOURCE', 'UPDATED'],
+    ...rows.map((r) => [
+      r.ref,
+      r.fields.join(','),
+      String(r.version ?? ''),
+      r.override ? `${r.source} (override)` : r.source,
+      r.updatedAt.slice(0, 19).replace('T', ' '),
+    ]),
+  ];
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  return table.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+export const command: CommandSpec = {
+  name: 'ls',
+  usage: '[<project>[/<environment>]] [--json] [--password-stdin]',
+  help: `Lists items with their fields, environment, version and source. Never prints values.`,
+  options: { ...PASSWORD_STDIN_OPTION, json: { type: 'boolean' } },
+  optionHelp: { 'password-stdin': PASSWORD_STDIN_HELP, json: 'print a JSON array (for scripts)' },
+  positionals: { min: 0, max: 1, names: 'at most one filter' },
+  async run({ args, io, env }) {
+    const filter = args.positionals[0] === undefined ? { project: '' } : parseRefFilter(args.positionals[0]);
+    const store = vaultStore(env);
+    const input = new InputSource(io, args.values['password-stdin'] === true);
+    const password = await input.password();
+    try {
+      const vault = await store.open(password);
+      try {
+        const rows = listedItems(vault.list(filter));
+        if (args.values.json === true) await writeAll(io.stdout, `${JSON.stringify(rows, null, 2)}\n`);
+        else if (rows.length === 0) await writeAll(io.stderr, "No items yet. Add one with 'latchkey set lk://project/development/item/field'.\n");
+        else await writeAll(io.stdout, formatTable(rows));
+      } finally {
+        vault.close();
+      }
+    } finally {
+      wipe(password);
+      input.dispose();
+    }
+  },
+};

@@ -1,0 +1,63 @@
+/**
+ * Every failure a user can cause is a LatchkeyError with a stable code.
+ * The table below is the single list of codes; docs/errors.md is checked against it in tests.
+ */
+
+export interface ErrorCodeInfo {
+  /** Process exit status the CLI uses for this code. */
+  readonly exit: 1 | 2;
+  /** What the code means, in one line (for docs/errors.md). */
+  readonly meaning: string;
+}
+
+export const ERROR_CODES = {
+  USAGE: { exit: 2, meaning: 'The command line was malformed: unknown command, flag or missing argument.' },
+  INVALID_REF: { exit: 2, meaning: 'A secret reference is not of the form lk://project/environment/item[/field].' },
+  WRONG_PASSWORD: { exit: 1, meaning: 'The master password does not open this vault.' },
+  VAULT_CORRUPT: { exit: 1, meaning: 'The vault file is damaged or was tampered with.' },
+  VAULT_VERSION_UNSUPPORTED: { exit: 1, meaning: 'The vault file has a format version this build does not know.' },
+  KDF_PARAMS_REFUSED: { exit: 1, meaning: 'The vault header asks for key-derivation parameters outside the allowed range.' },
+  VAULT_NOT_FOUND: { exit: 1, meaning: 'There is no vault yet in the data directory.' },
+  VAULT_EXISTS: { exit: 1, meaning: 'A vault already exists and will not be overwritten.' },
+  VAULT_BUSY: { exit: 1, meaning: 'Another process is writing the vault.' },
+  VAULT_CHANGED: { exit: 1, meaning: 'The vault file was replaced by another process while this one had it open.' },
+  NO_BACKUP: { exit: 1, meaning: 'There is no previous generation to restore.' },
+  UNSAFE_PATH: { exit: 1, meaning: 'A data path is a symlink, not the expected kind of file, owned by someone else or readable by others.' },
+  STORAGE_FAILED: { exit: 1, meaning: 'Reading or writing the data directory failed (disk full, read-only, I/O error).' },
+  PRODUCTION_REFUSED: { exit: 1, meaning: 'A production scope, metadata or credential was refused.' },
+  UNKNOWN_ENVIRONMENT: { exit: 1, meaning: 'An environment is not positively development or staging, so it was refused.' },
+  ITEM_NOT_FOUND: { exit: 1, meaning: 'The vault holds no such item or field.' },
+  INVALID_VALUE: { exit: 1, meaning: 'A secret value is empty, too large or not valid UTF-8.' },
+  PASSWORD_MISMATCH: { exit: 1, meaning: 'The two entries of a new password differ.' },
+  PASSWORD_INVALID: { exit: 1, meaning: 'A new password is empty, too short or too long.' },
+  NO_TERMINAL: { exit: 2, meaning: 'Input is needed but there is no terminal and no --password-stdin.' },
+  CANCELLED: { exit: 1, meaning: 'The user declined a confirmation.' },
+  INTERNAL: { exit: 1, meaning: 'A bug in Latchkey; please report it with the command you ran.' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The one error class of Latchkey: a stable code, a sentence for a person, an optional cause. */
+export class LatchkeyError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LatchkeyError';
+    this.code = code;
+  }
+
+  /** Exit status for the CLI. */
+  get exitCode(): 1 | 2 {
+    return ERROR_CODES[this.code].exit;
+  }
+
+  /** The one line the CLI prints: `CODE: sentence`. */
+  override toString(): string {
+    return `${this.code}: ${this.message}`;
+  }
+}
+
+export function isLatchkeyError(error: unknown, code?: ErrorCode): error is LatchkeyError {
+  return error instanceof LatchkeyError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,372 @@
+/**
+ * The unlocked vault: the data key, the decrypted index, and the still-sealed value records.
+ * Values stay encrypted in memory and are decrypted one at a time, for the request that needs
+ * them; the caller disposes the returned Secret. `close()` zeroes the data key.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { LatchkeyError } from '../errors';
+import { deriveKey, SALT_BYTES, type KdfParams } from '../crypto/kdf';
+import { Secret, wipe } from '../crypto/secret';
+import { deriveSubkey } from '../crypto/subkeys';
+import { NONCE_BYTES, xchachaOpen, xchachaSeal } from '../crypto/xchacha20poly1305';
+import { findLiveCredential } from '../scope';
+import {
+  encodeHeader,
+  ID_BYTES,
+  indexAad,
+  keyBlockAad,
+  layoutVaultFile,
+  parseVaultFile,
+  valueAad,
+  type ParsedVaultFile,
+  type SealedValue,
+  type VaultHeader,
+} from './format';
+import { parseIndex, type FieldRecord, type IndexDocument, type ItemRecord } from './items';
+import { formatFieldRef, formatItemRef, type FieldRef, type ItemRef, type PartialRef } from './ref';
+
+/** Largest single value we store: big enough for certificates and service-account JSON. */
+export const MAX_VALUE_BYTES = 64 * 1024;
+/** Most fields one item may carry. */
+export const MAX_FIELDS_PER_ITEM = 100;
+
+function corruptBody(detail: string): LatchkeyError {
+  return new LatchkeyError(
+    'VAULT_CORRUPT',
+    `the vault file fails its integrity check (${detail}); it was altered or damaged — run 'latchkey restore-backup'`,
+  );
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export class Vault {
+  #dataKey: Buffer | undefined;
+  #header: VaultHeader;
+  #keyBlock: { nonce: Buffer; sealed: Buffer };
+  #items: Map<string, ItemRecord>;
+  #values: Map<string, SealedValue>;
+  #meta: Record<string, unknown>;
+
+  private constructor(
+    dataKey: Buffer,
+    header: VaultHeader,
+    keyBlock: { nonce: Buffer; sealed: Buffer },
+    index: IndexDocument,
+    values: Map<string, SealedValue>,
+  ) {
+    this.#dataKey = dataKey;
+    this.#header = header;
+    this.#keyBlock = keyBlock;
+    this.#items = new Map(index.items.map((i) => [i.id, i]));
+    this.#values = values;
+    this.#meta = { ...index.meta };
+  }
+
+  /** A new, empty vault with a fresh data key wrapped under the password. Generation 0 until saved. */
+  static async create(password: Uint8Array, kdf: KdfParams): Promise<Vault> {
+    const header: VaultHeader = {
+      kdf,
+      salt: randomBytes(SALT_BYTES),
+      vaultId: randomBytes(ID_BYTES),
+      createdMs: Date.now(),
+      generation: 0,
+    };
+    const dataKey = randomBytes(32);
+    const keyBlock = await wrapDataKey(dataKey, password, header);
+    return new Vault(dataKey, header, keyBlock, { v: 1, items: [], meta: {} }, new Map());
+  }
+
+  /**
+   * Opens a vault file with the password. Damage is VAULT_CORRUPT and found before the KDF runs;
+   * a key block that does not open under an intact file is WRONG_PASSWORD.
+   */
+  static async open(file: Buffer, password: Uint8Array): Promise<Vault> {
+    const parsed = parseVaultFile(file);
+    const kek = await deriveKey(password, parsed.header.salt, parsed.header.kdf);
+    let dataKey: Buffer | undefined;
+    try {
+      dataKey = xchachaOpen(kek, parsed.keyBlock.nonce, parsed.keyBlock.sealed, keyBlockAad(parsed.headerBytes));
+    } finally {
+      wipe(kek);
+    }
+    if (dataKey === undefined) {
+      throw new LatchkeyError('WRONG_PASSWORD', 'the password does not open this vault; try again');
+    }
+    try {
+      return Vault.fromParsed(parsed, dataKey);
+    } catch (error) {
+      wipe(dataKey);
+      throw error;
+    }
+  }
+
+  private static fromParsed(parsed: ParsedVaultFile, dataKey: Buffer): Vault {
+    const macKey = deriveSubkey(dataKey, 'fileMac');
+    const mac = createHmac('sha256', macKey).update(parsed.macInput).digest();
+    wipe(macKey);
+    if (!mac.equals(parsed.mac)) throw corruptBody('message authentication code mismatch');
+    const indexJson = xchachaOpen(dataKey, parsed.index.nonce, parsed.index.sealed, indexAad(parsed.headerBytes));
+    if (indexJson === undefined) throw corruptBody('index does not decrypt');
+    const index = parseIndex(indexJson);
+    // Copy records out of the file buffer so the file itself can be dropped.
+    const values = new Map<string, SealedValue>();
+    for (const [id, v] of parsed.values) values.set(id, { nonce: Buffer.from(v.nonce), sealed: Buffer.from(v.sealed) });
+    for (const item of index.items) {
+      for (const f of item.fields) if (!values.has(f.valueId)) throw corruptBody(`a value record is missing`);
+    }
+    return new Vault(
+      dataKey,
+      parsed.header,
+      { nonce: Buffer.from(parsed.keyBlock.nonce), sealed: Buffer.from(parsed.keyBlock.sealed) },
+      index,
+      values,
+    );
+  }
+
+  get generation(): number {
+    return this.#header.generation;
+  }
+
+  get vaultId(): string {
+    return this.#header.vaultId.toString('hex');
+  }
+
+  get kdf(): KdfParams {
+    return this.#header.kdf;
+  }
+
+  get createdAt(): string {
+    return new Date(this.#header.createdMs).toISOString();
+  }
+
+  get itemCount(): number {
+    return this.#items.size;
+  }
+
+  /** Metadata other parts of Latchkey keep inside the encrypted index. */
+  get meta(): Readonly<Record<string, unknown>> {
+    return this.#meta;
+  }
+
+  setMeta(key: string, value: unknown): void {
+    this.#meta[key] = value;
+  }
+
+  #key(): Buffer {
+    if (this.#dataKey === undefined) throw new LatchkeyError('INTERNAL', 'the vault was used after it was closed');
+    return this.#dataKey;
+  }
+
+  /** Items matching a filter, sorted by ref. Names and metadata only. */
+  list(filter: PartialRef = { project: '' }): ItemRecord[] {
+    const out: ItemRecord[] = [];
+    for (const item of this.#items.values()) {
+      if (filter.project && item.project !== filter.project) continue;
+      if (filter.environment && item.environment !== filter.environment) continue;
+      if (filter.item && item.name !== filter.item) continue;
+      out.push(item);
+    }
+    return out.sort((a, b) => compareItems(a, b));
+  }
+
+  /** The item at a ref: the local one when a local item shadows a synced one. */
+  findItem(ref: ItemRef): ItemRecord | undefined {
+    let found: ItemRecord | undefined;
+    for (const item of this.#items.values()) {
+      if (item.project === ref.project && item.environment === ref.environment && item.name === ref.item) {
+        if (item.origin.kind === 'local') return item;
+        found = item;
+      }
+    }
+    return found;
+  }
+
+  #require(ref: FieldRef): { item: ItemRecord; field: FieldRecord } {
+    const item = this.findItem(ref);
+    const field = item?.fields.find((f) => f.name === ref.field);
+    if (item === undefined || field === undefined) {
+      throw new LatchkeyError(
+        'ITEM_NOT_FOUND',
+        `there is no ${formatFieldRef(ref)} in the vault; 'latchkey ls ${ref.project}' shows what there is`,
+      );
+    }
+    return { item, field };
+  }
+
+  /** Decrypts one field. The caller disposes the Secret as soon as it has used it. */
+  readField(ref: FieldRef): Secret {
+    const { item, field } = this.#require(ref);
+    const record = this.#values.get(field.valueId);
+    if (record === undefined) throw corruptBody('a value record is missing');
+    const plain = xchachaOpen(
+      this.#key(),
+      record.nonce,
+      record.sealed,
+      valueAad(this.#header.vaultId, Buffer.from(item.id, 'hex'), Buffer.from(field.valueId, 'hex')),
+    );
+    if (plain === undefined) throw corruptBody(`the value of ${formatFieldRef(ref)} does not decrypt`);
+    return new Secret(plain);
+  }
+
+  /**
+   * Stores a value for a field of a local item, creating the item if needed. The value is sealed at
+   * once; the Secret is not disposed here (the caller owns it). Refuses live production credentials.
+   */
+  setField(ref: FieldRef, value: Secret): void {
+    const bytes = value.reveal();
+    if (bytes.length === 0 || bytes.length > MAX_VALUE_BYTES) {
+      throw new LatchkeyError(
+        'INVALID_VALUE',
+        `the value for ${formatFieldRef(ref)} is ${bytes.length} bytes; values must be 1 to ${MAX_VALUE_BYTES} bytes`,
+      );
+    }
+    const live = findLiveCredential(bytes);
+    if (live !== undefined) {
+      throw new LatchkeyError(
+        'PRODUCTION_REFUSED',
+        `the value for ${formatFieldRef(ref)} looks like a live production credential (rule ${live.rule}: ${live.description}); ` +
+          `store the development or sandbox credential instead`,
+      );
+    }
+    const now = nowIso();
+    const existing = this.#localItem(ref);
+    const item: ItemRecord = existing ?? {
+      id: randomBytes(ID_BYTES).toString('hex'),
+      project: ref.project,
+      environment: ref.environment,
+      name: ref.item,
+      origin: { kind: 'local' },
+      revision: 0,
+      createdAt: now,
+      updatedAt: now,
+      fields: [],
+    };
+    const others = item.fields.filter((f) => f.name !== ref.field);
+    if (others.length >= MAX_FIELDS_PER_ITEM) {
+      throw new LatchkeyError('INVALID_VALUE', `${formatItemRef(ref)} already has ${MAX_FIELDS_PER_ITEM} fields`);
+    }
+    const valueId = randomBytes(ID_BYTES);
+    const nonce = randomBytes(NONCE_BYTES);
+    const sealed = xchachaSeal(this.#key(), nonce, bytes, valueAad(this.#header.vaultId, Buffer.from(item.id, 'hex'), valueId));
+    const replaced = item.fields.find((f) => f.name === ref.field);
+    if (replaced) this.#values.delete(replaced.valueId);
+    this.#values.set(valueId.toString('hex'), { nonce, sealed });
+    const field: FieldRecord = { name: ref.field, valueId: valueId.toString('hex'), length: bytes.length, updatedAt: now };
+    this.#items.set(item.id, {
+      ...item,
+      revision: item.revision + 1,
+      updatedAt: now,
+      fields: [...others, field].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    });
+  }
+
+  #localItem(ref: ItemRef): ItemRecord | undefined {
+    for (const item of this.#items.values()) {
+      if (
+        item.origin.kind === 'local' &&
+        item.project === ref.project &&
+        item.environment === ref.environment &&
+        item.name === ref.item
+      ) {
+        return item;
+      }
+    }
+    return undefined;
+  }
+
+  /** Removes a field of a local item (the item too when it was its last field), or a whole local item. */
+  remove(ref: ItemRef & { field?: string }): { removedFields: number } {
+    const item = this.#localItem(ref);
+    const notFound = (): LatchkeyError =>
+      new LatchkeyError(
+        'ITEM_NOT_FOUND',
+        `there is no local item ${ref.field ? formatFieldRef(ref as FieldRef) : formatItemRef(ref)} to remove; ` +
+          `'latchkey ls ${ref.project}' shows what there is`,
+      );
+    if (item === undefined) throw notFound();
+    const going = ref.field === undefined ? item.fields : item.fields.filter((f) => f.name === ref.field);
+    if (going.length === 0) throw notFound();
+    for (const f of going) this.#values.get(f.valueId)?.sealed.fill(0);
+    for (const f of going) this.#values.delete(f.valueId);
+    const left = item.fields.filter((f) => !going.includes(f));
+    if (left.length === 0) this.#items.delete(item.id);
+    else this.#items.set(item.id, { ...item, fields: left, revision: item.revision + 1, updatedAt: nowIso() });
+    return { removedFields: going.length };
+  }
+
+  /** Wraps the data key under a new password (new salt, given or current parameters). Values are untouched. */
+  async changePassword(newPassword: Uint8Array, kdf: KdfParams = this.#header.kdf): Promise<void> {
+    const header: VaultHeader = { ...this.#header, kdf, salt: randomBytes(SALT_BYTES) };
+    this.#keyBlock = await wrapDataKey(this.#key(), newPassword, header);
+    this.#header = header;
+  }
+
+  /**
+   * The bytes of the next generation of the file. The generation counter only moves when the
+   * caller commits (`markSaved`) so a failed write can be retried.
+   */
+  serialize(): { bytes: Buffer; generation: number } {
+    const key = this.#key();
+    const generation = this.#header.generation + 1;
+    const headerBytes = encodeHeader({ ...this.#header, generation });
+    const indexJson = Buffer.from(
+      JSON.stringify({ v: 1, items: [...this.#items.values()], meta: this.#meta } satisfies IndexDocument),
+      'utf8',
+    );
+    const indexNonce = randomBytes(NONCE_BYTES);
+    const index = { nonce: indexNonce, sealed: xchachaSeal(key, indexNonce, indexJson, indexAad(headerBytes)) };
+    const macKey = deriveSubkey(key, 'fileMac');
+    try {
+      const bytes = layoutVaultFile({
+        headerBytes,
+        keyBlock: this.#keyBlock,
+        index,
+        values: this.#values,
+        mac: (input) => createHmac('sha256', macKey).update(input).digest(),
+      });
+      return { bytes, generation };
+    } finally {
+      wipe(macKey);
+    }
+  }
+
+  /** Records that generation `generation` is now on disk. */
+  markSaved(generation: number): void {
+    this.#header = { ...this.#header, generation };
+  }
+
+  /** The audit-chain key for this vault (derived from the data key). */
+  deriveAuditKey(): Buffer {
+    return deriveSubkey(this.#key(), 'audit');
+  }
+
+  /** Zeroes the data key and forgets every sealed value. The object is unusable afterwards. */
+  close(): void {
+    wipe(this.#dataKey);
+    this.#dataKey = undefined;
+    this.#values.clear();
+    this.#items.clear();
+  }
+}
+
+async function wrapDataKey(
+  dataKey: Buffer,
+  password: Uint8Array,
+  header: VaultHeader,
+): Promise<{ nonce: Buffer; sealed: Buffer }> {
+  const kek = await deriveKey(password, header.salt, header.kdf);
+  try {
+    const nonce = randomBytes(NONCE_BYTES);
+    return { nonce, sealed: xchachaSeal(kek, nonce, dataKey, keyBlockAad(encodeHeader(header))) };
+  } finally {
+    wipe(kek);
+  }
+}
+
+function compareItems(a: ItemRecord, b: ItemRecord): number {
+  const ka = `${a.project}/${a.environment}/${a.name}/${a.origin.kind}`;
+  const kb = `${b.project}/${b.environment}/${b.name}/${b.origin.kind}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
