@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 'use strict';
 // The installed `latchkey` command: runs the compiled CLI from dist/ (built by `npm ci` via prepare).
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // Answered here, before loading anything: `latchkey --version` costs what `node -e 0` costs.
+  process.stdout.write(`latchkey ${require('../package.json').version}\n`);
+  return;
+}
 let cli;
 try {
   cli = require('../dist/main/cli/main.js');
@@ -11,7 +17,7 @@ try {
   }
   throw error;
 }
-cli.main(process.argv.slice(2)).then(
+cli.main(argv).then(
   (status) => {
     process.exitCode = status;
   },

@@ -14,7 +14,7 @@ export const LOOP_REF = 'durability/development/item/value';
 async function main(): Promise<void> {
   const [home, password, dieAt, dieAfter] = process.argv.slice(2) as [string, string, string?, string?];
   const store = new VaultStore(home);
-  const lock = await acquireWriterLock(store.paths.lock);
+  await acquireWriterLock(store.paths.lock); // held until the process dies
   const vault = await store.open(Buffer.from(password));
   const ref = parseFieldRef(LOOP_REF);
   process.stdout.write('ready\n');
@@ -30,7 +30,6 @@ async function main(): Promise<void> {
     });
     if (saves % 5 === 0) await new Promise((r) => setImmediate(r));
   }
-  lock.release();
 }
 
 if (require.main === module) void main();

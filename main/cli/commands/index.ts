@@ -9,7 +9,6 @@ export interface CommandEntry {
   readonly load: () => CommandSpec;
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   init: { summary: 'create the encrypted vault', load: () => (require('./init') as { command: CommandSpec }).command },
   status: { summary: 'show the vault file, its generation and KDF settings', load: () => (require('./status') as { command: CommandSpec }).command },

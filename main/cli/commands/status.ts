@@ -49,9 +49,14 @@ previous generation is kept. Needs no password: it reads only the file's plainte
       `format      v1, generation ${String(report.generation)}, created ${String(report.createdAt)}`,
       `size        ${String(report.sizeBytes)} bytes`,
       `kdf         Argon2id, ${kdf.memoryKiB / 1024} MiB, ${kdf.iterations} passes, ${kdf.parallelism} lane`,
-      `backup      ${report.backupGeneration === null ? 'none yet' : `generation ${String(report.backupGeneration)}`}`,
+      `backup      ${backupLine(report.backupGeneration)}`,
       `mode        ${String(report.mode)}`,
     ];
     await writeAll(io.stdout, `${lines.join('\n')}\n`);
   },
 };
+
+function backupLine(generation: unknown): string {
+  if (generation === null) return 'none yet';
+  return typeof generation === 'number' ? `generation ${generation}` : 'present but unreadable';
+}

@@ -35,13 +35,13 @@ export function hchacha20(key: Uint8Array, nonce16: Uint8Array): Buffer {
   for (let i = 0; i < 4; i++) s[12 + i] = n.readUInt32LE(i * 4);
   const qr = (a: number, b: number, c: number, d: number): void => {
     s[a] = s[a]! + s[b]!;
-    s[d] = rotl(s[d]! ^ s[a]!, 16);
-    s[c] = s[c]! + s[d]!;
-    s[b] = rotl(s[b]! ^ s[c]!, 12);
-    s[a] = s[a]! + s[b]!;
-    s[d] = rotl(s[d]! ^ s[a]!, 8);
-    s[c] = s[c]! + s[d]!;
-    s[b] = rotl(s[b]! ^ s[c]!, 7);
+    s[d] = rotl(s[d]! ^ s[a], 16);
+    s[c] = s[c]! + s[d];
+    s[b] = rotl(s[b]! ^ s[c], 12);
+    s[a] = s[a] + s[b];
+    s[d] = rotl(s[d] ^ s[a], 8);
+    s[c] = s[c] + s[d];
+    s[b] = rotl(s[b] ^ s[c], 7);
   };
   for (let round = 0; round < 10; round++) {
     qr(0, 4, 8, 12);

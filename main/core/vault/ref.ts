@@ -4,7 +4,7 @@
  * `..`, whitespace or control characters into a store path, a file name or a terminal.
  */
 import { LatchkeyError } from '../errors';
-import { canonicalEnvironment, classifyNameSegment, type Environment } from '../scope';
+import { canonicalEnvironment, classifyNameSegment, ScopeRefusal, type Environment } from '../scope';
 
 export interface ItemRef {
   readonly project: string;
@@ -35,7 +35,7 @@ export function checkName(name: string, what: string): string {
     );
   }
   const verdict = classifyNameSegment(name);
-  if (!verdict.ok) throw new LatchkeyError(verdict.code, `${what} '${name}' ${verdict.reason}`);
+  if (!verdict.ok) throw new ScopeRefusal(verdict);
   return name;
 }
 

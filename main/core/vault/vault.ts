@@ -3,7 +3,7 @@
  * Values stay encrypted in memory and are decrypted one at a time, for the request that needs
  * them; the caller disposes the returned Secret. `close()` zeroes the data key.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LatchkeyError } from '../errors';
 import { deriveKey, SALT_BYTES, type KdfParams } from '../crypto/kdf';
 import { Secret, wipe } from '../crypto/secret';
@@ -106,7 +106,7 @@ export class Vault {
     const macKey = deriveSubkey(dataKey, 'fileMac');
     const mac = createHmac('sha256', macKey).update(parsed.macInput).digest();
     wipe(macKey);
-    if (!mac.equals(parsed.mac)) throw corruptBody('message authentication code mismatch');
+    if (!timingSafeEqual(mac, parsed.mac)) throw corruptBody('message authentication code mismatch');
     const indexJson = xchachaOpen(dataKey, parsed.index.nonce, parsed.index.sealed, indexAad(parsed.headerBytes));
     if (indexJson === undefined) throw corruptBody('index does not decrypt');
     const index = parseIndex(indexJson);

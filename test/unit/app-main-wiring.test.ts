@@ -1,0 +1,366 @@
+// The Electron binary cannot be installed here, so the main process is loaded under plain Node with a
+// stand-in `electron` module that records what main asks of it. This checks the wiring — flags,
+// sandbox, lock, session policy, protocol, window preferences, guards — not Electron itself.
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ENTRY_URL } from '../../main/app/app-url';
+import { PRELOAD_SCRIPT } from '../../main/app/bundle-paths';
+
+const load = createRequire(__filename);
+const appDir = path.resolve(__dirname, '../../main/app');
+const mainScript = path.join(appDir, 'main.js');
+
+type Handler = (...args: never[]) => unknown;
+
+interface FakeEvent {
+  defaultPrevented: boolean;
+  isMainFrame?: boolean;
+  preventDefault(): void;
+}
+
+function fakeEvent(extra: Partial<FakeEvent> = {}): FakeEvent {
+  return {
+    defaultPrevented: false,
+    preventDefault() {
+      this.defaultPrevented = true;
+    },
+    ...extra,
+  };
+}
+
+class FakeWebContents extends EventEmitter {
+  windowOpenHandler: Handler | undefined;
+  setWindowOpenHandler(handler: Handler): void {
+    this.windowOpenHandler = handler;
+  }
+}
+
+class FakeSession extends EventEmitter {
+  readonly handlers = new Map<string, Handler>();
+  readonly calls: string[] = [];
+  readonly protocol = {
+    handle: (scheme: string, handler: Handler): void => {
+      this.handlers.set(`protocol:${scheme}`, handler);
+    },
+  };
+  readonly webRequest = {
+    onBeforeRequest: (handler: Handler): void => {
+      this.handlers.set('onBeforeRequest', handler);
+    },
+  };
+  constructor(readonly partition: string) {
+    super();
+  }
+  setPermissionRequestHandler(handler: Handler): void {
+    this.handlers.set('permissionRequest', handler);
+  }
+  setPermissionCheckHandler(handler: Handler): void {
+    this.handlers.set('permissionCheck', handler);
+  }
+  setDevicePermissionHandler(handler: Handler): void {
+    this.handlers.set('devicePermission', handler);
+  }
+  setSpellCheckerEnabled(enabled: boolean): void {
+    this.calls.push(`spellchecker:${enabled}`);
+  }
+}
+
+interface WindowOptions {
+  show?: boolean;
+  webPreferences?: Record<string, unknown> & { session?: FakeSession };
+}
+
+/** A stand-in for the parts of `electron` the main process uses, recording every call. */
+function fakeElectron(options: { lock?: boolean; switches?: string[] } = {}) {
+  const calls: string[] = [];
+  const windows: FakeWindow[] = [];
+  const sessions = new Map<string, FakeSession>();
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+
+  class FakeWindow extends EventEmitter {
+    readonly webContents = new FakeWebContents();
+    readonly loaded: string[] = [];
+    readonly actions: string[] = [];
+    constructor(readonly options: WindowOptions) {
+      super();
+      windows.push(this);
+    }
+    loadURL(url: string): Promise<void> {
+      this.loaded.push(url);
+      return Promise.resolve();
+    }
+    isMinimized(): boolean {
+      return true;
+    }
+    restore(): void {
+      this.actions.push('restore');
+    }
+    show(): void {
+      this.actions.push('show');
+    }
+    focus(): void {
+      this.actions.push('focus');
+    }
+  }
+
+  const app = Object.assign(new EventEmitter(), {
+    isPackaged: true,
+    commandLine: { hasSwitch: (name: string) => (options.switches ?? []).includes(name) },
+    enableSandbox: () => calls.push('enableSandbox'),
+    requestSingleInstanceLock: () => {
+      calls.push('requestSingleInstanceLock');
+      return options.lock ?? true;
+    },
+    quit: () => calls.push('quit'),
+    exit: (code: number) => calls.push(`exit:${code}`),
+    getVersion: () => '0.1.0',
+    whenReady: () => ready,
+  });
+
+  const sessionFor = (partition: string): FakeSession => {
+    let found = sessions.get(partition);
+    if (found === undefined) {
+      found = new FakeSession(partition);
+      sessions.set(partition, found);
+    }
+    return found;
+  };
+
+  const module = {
+    app,
+    BrowserWindow: FakeWindow,
+    nativeTheme: { shouldUseDarkColors: false },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown) => {
+        calls.push(`registerSchemesAsPrivileged:${JSON.stringify(schemes)}`);
+      },
+    },
+    session: {
+      get defaultSession() {
+        return sessionFor('<default>');
+      },
+      fromPartition: sessionFor,
+    },
+  };
+  return { module, app, calls, windows, sessions, markReady };
+}
+
+type Fake = ReturnType<typeof fakeElectron>;
+
+/** Loads dist/main/app/main.js afresh against `fake`, with `argv` as the launch arguments. */
+async function launch(fake: Fake, argv: string[] = []): Promise<string> {
+  const electronPath = load.resolve('electron');
+  load.cache[electronPath] = {
+    id: electronPath,
+    filename: electronPath,
+    loaded: true,
+    exports: fake.module,
+  } as never;
+  for (const key of Object.keys(load.cache)) if (key.startsWith(appDir + path.sep)) delete load.cache[key];
+
+  const savedArgv = process.argv;
+  const savedWrite = process.stderr.write.bind(process.stderr);
+  let stderr = '';
+  process.argv = ['/opt/Latchkey/latchkey', ...argv];
+  process.stderr.write = (chunk: string | Uint8Array): boolean => {
+    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  };
+  try {
+    load(mainScript);
+    fake.markReady();
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.argv = savedArgv;
+    process.stderr.write = savedWrite;
+    delete load.cache[electronPath];
+  }
+  return stderr;
+}
+
+function uiSession(fake: Fake): FakeSession {
+  const ui = fake.sessions.get('latchkey-ui');
+  assert.ok(ui, 'the UI session was created');
+  return ui;
+}
+
+void test('a refused flag exits 1 with one line, before the sandbox, lock or window', async () => {
+  const fake = fakeElectron();
+  const stderr = await launch(fake, ['--remote-debugging-port=9222']);
+  assert.deepEqual(fake.calls, ['exit:1']);
+  assert.equal(stderr.trimEnd().split('\n').length, 1);
+  assert.match(stderr, /--remote-debugging-port/);
+  assert.equal(fake.windows.length, 0);
+});
+
+void test('a refused switch Chromium parsed (not in argv) is refused too', async () => {
+  const fake = fakeElectron({ switches: ['no-sandbox'] });
+  const stderr = await launch(fake);
+  assert.deepEqual(fake.calls, ['exit:1']);
+  assert.match(stderr, /--no-sandbox/);
+});
+
+void test('the sandbox is enabled and app:// registered as standard and secure only, before ready', async () => {
+  const fake = fakeElectron();
+  await launch(fake);
+  assert.equal(fake.calls[0], 'enableSandbox');
+  assert.ok(
+    fake.calls.includes(
+      'registerSchemesAsPrivileged:[{"scheme":"app","privileges":{"standard":true,"secure":true}}]',
+    ),
+  );
+});
+
+void test('a second launch quits without opening a window', async () => {
+  const fake = fakeElectron({ lock: false });
+  await launch(fake);
+  assert.ok(fake.calls.includes('quit'));
+  assert.equal(fake.windows.length, 0);
+});
+
+void test('a second launch focuses the first window', async () => {
+  const fake = fakeElectron();
+  await launch(fake);
+  assert.equal(fake.windows.length, 1);
+  fake.app.emit('second-instance', fakeEvent(), [], '/');
+  assert.equal(fake.windows.length, 1);
+  assert.deepEqual(fake.windows[0]?.actions, ['restore', 'show', 'focus']);
+});
+
+void test('the window is sandboxed, isolated, Node-free and loads the UI from app://', async () => {
+  const fake = fakeElectron();
+  await launch(fake);
+  const window = fake.windows[0];
+  assert.ok(window);
+  const prefs = window.options.webPreferences ?? {};
+  assert.equal(prefs.contextIsolation, true);
+  assert.equal(prefs.sandbox, true);
+  assert.equal(prefs.nodeIntegration, false);
+  assert.equal(prefs.nodeIntegrationInSubFrames, false);
+  assert.equal(prefs.nodeIntegrationInWorker, false);
+  assert.equal(prefs.webviewTag, false);
+  assert.equal(prefs.spellcheck, false);
+  assert.equal(prefs.webSecurity, true);
+  assert.equal(prefs.devTools, false, 'no developer tools in the packaged app');
+  assert.equal(prefs.preload, PRELOAD_SCRIPT);
+  assert.deepEqual(prefs.additionalArguments, ['--latchkey-version=0.1.0']);
+  assert.equal(prefs.session, uiSession(fake));
+  assert.deepEqual(window.loaded, [ENTRY_URL]);
+});
+
+void test('every permission request and check is denied, on the UI and default sessions', async () => {
+  const fake = fakeElectron();
+  await launch(fake);
+  for (const ses of [uiSession(fake), fake.sessions.get('<default>')]) {
+    assert.ok(ses);
+    let granted: boolean | undefined;
+    const request = ses.handlers.get('permissionRequest') as (
+      c: unknown,
+      p: string,
+      cb: (g: boolean) => void,
+    ) => void;
+    request({}, 'media', (g) => (granted = g));
+    assert.equal(granted, false);
+    const check = ses.handlers.get('permissionCheck') as (c: unknown, p: string) => boolean;
+    assert.equal(check({}, 'clipboard-read'), false);
+    const device = ses.handlers.get('devicePermission') as (d: unknown) => boolean;
+    assert.equal(device({}), false);
+    assert.ok(ses.calls.includes('spellchecker:false'));
+  }
+});
+
+void test('the UI session cancels requests that leave our origin', async () => {
+  const fake = fakeElectron();
+  await launch(fake);
+  const onBeforeRequest = uiSession(fake).handlers.get('onBeforeRequest') as (
+    d: { url: string },
+    cb: (r: { cancel: boolean }) => void,
+  ) => void;
+  const cancelled = (url: string): boolean | undefined => {
+    let result: boolean | undefined;
+    onBeforeRequest({ url }, (r) => (result = r.cancel));
+    return result;
+  };
+  assert.equal(cancelled('app://latchkey/app.css'), false);
+  assert.equal(cancelled('https://example.com/beacon'), true);
+  assert.equal(cancelled('file:///etc/passwd'), true);
+});
+
+void test('downloads are refused', async () => {
+  const fake = fakeElectron();
+  await launch(fake);
+  const event = fakeEvent();
+  uiSession(fake).emit('will-download', event);
+  assert.equal(event.defaultPrevented, true);
+});
+
+void test('every web contents is barred from navigating, opening windows and attaching webviews', async () => {
+  const fake = fakeElectron();
+  await launch(fake);
+  const contents = new FakeWebContents();
+  fake.app.emit('web-contents-created', fakeEvent(), contents);
+
+  const navigate = fakeEvent();
+  contents.emit('will-navigate', navigate);
+  assert.equal(navigate.defaultPrevented, true);
+
+  const subframe = fakeEvent({ isMainFrame: false });
+  contents.emit('will-frame-navigate', subframe);
+  assert.equal(subframe.defaultPrevented, true);
+
+  const webview = fakeEvent();
+  contents.emit('will-attach-webview', webview, {}, {});
+  assert.equal(webview.defaultPrevented, true);
+
+  assert.deepEqual((contents.windowOpenHandler as () => unknown)(), { action: 'deny' });
+});
+
+async function fetchApp(fake: Fake, url: string, method = 'GET'): Promise<Response> {
+  const handler = uiSession(fake).handlers.get('protocol:app') as (r: Request) => Promise<Response>;
+  assert.ok(handler, 'app:// is handled on the UI session');
+  return handler(new Request(url, { method }));
+}
+
+void test('app:// serves the built page with the CSP header', async () => {
+  const fake = fakeElectron();
+  await launch(fake);
+  const response = await fetchApp(fake, ENTRY_URL);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.match(
+    response.headers.get('content-security-policy') ?? '',
+    /^default-src 'none'; script-src 'self';/,
+  );
+  assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+  assert.match(await response.text(), /the vault is locked/);
+});
+
+void test('app:// answers 404, with the CSP header, for anything outside dist/renderer', async () => {
+  const fake = fakeElectron();
+  await launch(fake);
+  for (const url of [
+    'app://latchkey/..%2f..%2fpackage.json',
+    'app://latchkey/%2e%2e%5c%2e%2e%5cpackage.json',
+    'app://latchkey/missing.js',
+    'app://latchkey/index.html%00',
+    'app://other/index.html',
+  ]) {
+    const response = await fetchApp(fake, url);
+    assert.equal(response.status, 404, url);
+    assert.ok(response.headers.get('content-security-policy'), url);
+  }
+});
+
+void test('app:// refuses methods other than GET and HEAD', async () => {
+  const fake = fakeElectron();
+  await launch(fake);
+  assert.equal((await fetchApp(fake, ENTRY_URL, 'POST')).status, 405);
+  const head = await fetchApp(fake, ENTRY_URL, 'HEAD');
+  assert.equal(head.status, 200);
+});
