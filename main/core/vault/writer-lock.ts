@@ -3,7 +3,7 @@
  * process start time (so a recycled pid is not mistaken for the owner). A lock whose owner is gone
  * is stale and taken over; a live owner makes the second writer fail with VAULT_BUSY.
  */
-import { constants, closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { constants, closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { LatchkeyError } from '../errors';
 import { storageError } from './private-paths';
@@ -62,8 +62,12 @@ function tryCreate(path: string, content: string): boolean {
   }
   try {
     writeSync(fd, content);
-  } finally {
     closeSync(fd);
+  } catch (error) {
+    // A lock we could not fill (disk full) must not be left behind to block the next writer.
+    closeSync(fd);
+    removeQuietly(path);
+    throw storageError(`writing the lock ${path}`, error);
   }
   return true;
 }
@@ -79,9 +83,14 @@ export async function acquireWriterLock(path: string, waitMs = 1500): Promise<Wr
   for (;;) {
     if (tryCreate(path, content)) break;
     const owner = readOwner(path);
+    if (owner === undefined && olderThan(path, 10_000)) {
+      // Unreadable for ten seconds: its writer died between creating and filling it.
+      removeQuietly(path);
+      continue;
+    }
     if (owner !== undefined && !isAlive(owner)) {
       // Stale: remove it only if it still holds what we read, then race for it again.
-      if (readFileSync(path, 'utf8') === JSON.stringify(owner)) removeQuietly(path);
+      if (readOwnerText(path) === JSON.stringify(owner)) removeQuietly(path);
       continue;
     }
     if (Date.now() >= deadline) {
@@ -107,6 +116,22 @@ export async function acquireWriterLock(path: string, waitMs = 1500): Promise<Wr
   }
   process.on('exit', onExit);
   return { release };
+}
+
+function readOwnerText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function olderThan(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > ms;
+  } catch {
+    return false;
+  }
 }
 
 function removeQuietly(path: string): void {
