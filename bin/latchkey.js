@@ -12,7 +12,9 @@ try {
   cli = require('../dist/main/cli/main.js');
 } catch (error) {
   if (error && error.code === 'MODULE_NOT_FOUND') {
-    process.stderr.write("latchkey: the CLI is not built yet; run 'npm run build' in the latchkey checkout\n");
+    process.stderr.write(
+      "latchkey: the CLI is not built yet; run 'npm run build' in the latchkey checkout\n",
+    );
     process.exit(1);
   }
   throw error;

@@ -48,9 +48,11 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   }
   const n = parsed.positionals.length;
   if (n < spec.positionals.min || n > spec.positionals.max) {
-    const expected =
-      spec.positionals.max === 0 ? 'no arguments' : spec.positionals.names;
-    throw new LatchkeyError('USAGE', `'latchkey ${spec.name}' takes ${expected}; see 'latchkey ${spec.name} --help'`);
+    const expected = spec.positionals.max === 0 ? 'no arguments' : spec.positionals.names;
+    throw new LatchkeyError(
+      'USAGE',
+      `'latchkey ${spec.name}' takes ${expected}; see 'latchkey ${spec.name} --help'`,
+    );
   }
   return parsed;
 }

@@ -26,13 +26,22 @@ function topHelp(): string {
 }
 
 /** Runs the CLI and returns the exit status. */
-export async function main(argv: readonly string[], io: CliIo = processIo(), env = process.env): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  env = process.env,
+): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--version' || first === '-V' || first === 'version') {
     await writeAll(io.stdout, `latchkey ${version()}\n`);
     return 0;
   }
-  if (first === undefined || first === '--help' || first === '-h' || (first === 'help' && rest.length === 0)) {
+  if (
+    first === undefined ||
+    first === '--help' ||
+    first === '-h' ||
+    (first === 'help' && rest.length === 0)
+  ) {
     await writeAll(io.stdout, topHelp());
     return first === undefined ? 2 : 0;
   }
@@ -40,7 +49,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), env
     const name = first === 'help' ? rest[0]! : first;
     const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (entry === undefined) {
-      throw new LatchkeyError('USAGE', `'${name.slice(0, 40)}' is not a latchkey command; see 'latchkey --help'`);
+      throw new LatchkeyError(
+        'USAGE',
+        `'${name.slice(0, 40)}' is not a latchkey command; see 'latchkey --help'`,
+      );
     }
     const spec = entry.load();
     if (first === 'help' || rest.includes('--help') || rest.includes('-h')) {

@@ -61,7 +61,10 @@ export class InputSource {
     if (this.#passwordFromStdin) {
       const line = await this.#stdinLine();
       if (line === undefined) {
-        throw new LatchkeyError('USAGE', '--password-stdin was given but standard input ended before the password line');
+        throw new LatchkeyError(
+          'USAGE',
+          '--password-stdin was given but standard input ended before the password line',
+        );
       }
       return line;
     }
@@ -78,7 +81,10 @@ export class InputSource {
     wipe(second);
     if (!same) {
       wipe(first);
-      throw new LatchkeyError('PASSWORD_MISMATCH', 'the two passwords differ; nothing was changed — run the command again');
+      throw new LatchkeyError(
+        'PASSWORD_MISMATCH',
+        'the two passwords differ; nothing was changed — run the command again',
+      );
     }
     return first;
   }

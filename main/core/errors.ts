@@ -12,20 +12,42 @@ export interface ErrorCodeInfo {
 
 export const ERROR_CODES = {
   USAGE: { exit: 2, meaning: 'The command line was malformed: unknown command, flag or missing argument.' },
-  INVALID_REF: { exit: 2, meaning: 'A secret reference is not of the form lk://project/environment/item[/field].' },
+  INVALID_REF: {
+    exit: 2,
+    meaning: 'A secret reference is not of the form lk://project/environment/item[/field].',
+  },
   WRONG_PASSWORD: { exit: 1, meaning: 'The master password does not open this vault.' },
   VAULT_CORRUPT: { exit: 1, meaning: 'The vault file is damaged or was tampered with.' },
-  VAULT_VERSION_UNSUPPORTED: { exit: 1, meaning: 'The vault file has a format version this build does not know.' },
-  KDF_PARAMS_REFUSED: { exit: 1, meaning: 'The vault header asks for key-derivation parameters outside the allowed range.' },
+  VAULT_VERSION_UNSUPPORTED: {
+    exit: 1,
+    meaning: 'The vault file has a format version this build does not know.',
+  },
+  KDF_PARAMS_REFUSED: {
+    exit: 1,
+    meaning: 'The vault header asks for key-derivation parameters outside the allowed range.',
+  },
   VAULT_NOT_FOUND: { exit: 1, meaning: 'There is no vault yet in the data directory.' },
   VAULT_EXISTS: { exit: 1, meaning: 'A vault already exists and will not be overwritten.' },
   VAULT_BUSY: { exit: 1, meaning: 'Another process is writing the vault.' },
-  VAULT_CHANGED: { exit: 1, meaning: 'The vault file was replaced by another process while this one had it open.' },
+  VAULT_CHANGED: {
+    exit: 1,
+    meaning: 'The vault file was replaced by another process while this one had it open.',
+  },
   NO_BACKUP: { exit: 1, meaning: 'There is no previous generation to restore.' },
-  UNSAFE_PATH: { exit: 1, meaning: 'A data path is a symlink, not the expected kind of file, owned by someone else or readable by others.' },
-  STORAGE_FAILED: { exit: 1, meaning: 'Reading or writing the data directory failed (disk full, read-only, I/O error).' },
+  UNSAFE_PATH: {
+    exit: 1,
+    meaning:
+      'A data path is a symlink, not the expected kind of file, owned by someone else or readable by others.',
+  },
+  STORAGE_FAILED: {
+    exit: 1,
+    meaning: 'Reading or writing the data directory failed (disk full, read-only, I/O error).',
+  },
   PRODUCTION_REFUSED: { exit: 1, meaning: 'A production scope, metadata or credential was refused.' },
-  UNKNOWN_ENVIRONMENT: { exit: 1, meaning: 'An environment is not positively development or staging, so it was refused.' },
+  UNKNOWN_ENVIRONMENT: {
+    exit: 1,
+    meaning: 'An environment is not positively development or staging, so it was refused.',
+  },
   ITEM_NOT_FOUND: { exit: 1, meaning: 'The vault holds no such item or field.' },
   INVALID_VALUE: { exit: 1, meaning: 'A secret value is empty, too large or not valid UTF-8.' },
   PASSWORD_MISMATCH: { exit: 1, meaning: 'The two entries of a new password differ.' },

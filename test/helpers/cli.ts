@@ -31,7 +31,12 @@ export function runCli(
     child.on('error', reject);
     child.on('close', (status, signal) => {
       clearTimeout(timer);
-      resolvePromise({ status, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') });
+      resolvePromise({
+        status,
+        signal,
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
     const next = vault.generation + 1;
     vault.setField(ref, Secret.fromString(`value-for-generation-${next}`));
     // Pad the vault so a save has real work in it.
-    vault.setField(parseFieldRef('durability/development/item/padding'), Secret.fromString('x'.repeat(4096 + (next % 97))));
+    vault.setField(
+      parseFieldRef('durability/development/item/padding'),
+      Secret.fromString('x'.repeat(4096 + (next % 97))),
+    );
     saves++;
     store.save(vault, (step) => {
       if (step === dieAt && saves === Number(dieAfter)) process.kill(process.pid, 'SIGKILL');

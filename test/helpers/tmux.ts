@@ -6,8 +6,22 @@ export class TmuxSession {
   readonly name = `lk-${randomBytes(4).toString('hex')}`;
 
   constructor(command: string, env: Record<string, string> = {}) {
-    const exports = Object.entries(env).map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}';`).join(' ');
-    execFileSync('tmux', ['-L', this.name, 'new-session', '-d', '-s', this.name, '-x', '150', '-y', '40', `${exports} ${command}`]);
+    const exports = Object.entries(env)
+      .map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}';`)
+      .join(' ');
+    execFileSync('tmux', [
+      '-L',
+      this.name,
+      'new-session',
+      '-d',
+      '-s',
+      this.name,
+      '-x',
+      '150',
+      '-y',
+      '40',
+      `${exports} ${command}`,
+    ]);
   }
 
   /** Types literal text (no Enter). */
@@ -20,7 +34,16 @@ export class TmuxSession {
   }
 
   screen(): string {
-    return execFileSync('tmux', ['-L', this.name, 'capture-pane', '-p', '-t', this.name, '-S', '-200']).toString();
+    return execFileSync('tmux', [
+      '-L',
+      this.name,
+      'capture-pane',
+      '-p',
+      '-t',
+      this.name,
+      '-S',
+      '-200',
+    ]).toString();
   }
 
   /** Waits until the screen matches, or fails with what it shows. */

@@ -13,7 +13,9 @@ describe('passwords and values typed on a real terminal (tmux)', () => {
   const t = tempHome();
   const sessions: TmuxSession[] = [];
   const open = (args: string): TmuxSession => {
-    const s = new TmuxSession(`${process.execPath} ${CLI} ${args}; echo "EXIT=$?"; sleep 60`, { LATCHKEY_HOME: t.home });
+    const s = new TmuxSession(`${process.execPath} ${CLI} ${args}; echo "EXIT=$?"; sleep 60`, {
+      LATCHKEY_HOME: t.home,
+    });
     sessions.push(s);
     return s;
   };

@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, renameSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli, type CliResult } from '../helpers/cli';
@@ -86,11 +96,16 @@ describe('the latchkey CLI in direct mode', () => {
     const got = await run(['get', 'lk://web/development/api/key', '--password-stdin']);
     assert.equal(got.stdout.toString(), 'secret-dev');
     ok(await run(['set', 'lk://web/STG/api/key', '--password-stdin'], `${PW}\nsecret-stg\n`));
-    assert.equal((await run(['get', 'lk://web/staging/api/key', '--password-stdin'])).stdout.toString(), 'secret-stg');
+    assert.equal(
+      (await run(['get', 'lk://web/staging/api/key', '--password-stdin'])).stdout.toString(),
+      'secret-stg',
+    );
   });
 
   test('ls lists names, environments and sources but never values; --json for scripts', async () => {
-    ok(await run(['set', 'lk://payments/staging/stripe/secret_key', '--password-stdin'], `${PW}\n${CANARY}\n`));
+    ok(
+      await run(['set', 'lk://payments/staging/stripe/secret_key', '--password-stdin'], `${PW}\n${CANARY}\n`),
+    );
     const ls = await run(['ls', '--password-stdin']);
     ok(ls);
     const text = ls.stdout.toString();
@@ -98,7 +113,10 @@ describe('the latchkey CLI in direct mode', () => {
     assert.ok(!text.includes(CANARY));
     const json = await run(['ls', 'payments/staging', '--json', '--password-stdin']);
     const rows = JSON.parse(json.stdout.toString()) as { ref: string; fields: string[] }[];
-    assert.deepEqual(rows.map((r) => r.ref), ['lk://payments/staging/stripe']);
+    assert.deepEqual(
+      rows.map((r) => r.ref),
+      ['lk://payments/staging/stripe'],
+    );
     assert.ok(!json.stdout.toString().includes(CANARY));
   });
 
@@ -126,20 +144,50 @@ describe('the latchkey CLI in direct mode', () => {
 
   test('every production spelling in a ref is refused and nothing is stored', async () => {
     const before = readFileSync(join(home, 'vault.lkv'));
-    for (const env of ['prod', 'production', 'PROD', 'Prod', 'prd', 'live', 'prod-eu', 'eu-prod', 'prod1', 'pr0d', 'ｐｒｏｄ', 'рrod']) {
-      const r = await run(['set', `lk://payments/${env}/stripe/secret_key`, '--password-stdin'], `${PW}\n${CANARY}\n`);
+    for (const env of [
+      'prod',
+      'production',
+      'PROD',
+      'Prod',
+      'prd',
+      'live',
+      'prod-eu',
+      'eu-prod',
+      'prod1',
+      'pr0d',
+      'ｐｒｏｄ',
+      'рrod',
+    ]) {
+      const r = await run(
+        ['set', `lk://payments/${env}/stripe/secret_key`, '--password-stdin'],
+        `${PW}\n${CANARY}\n`,
+      );
       failsWith(r, 'PRODUCTION_REFUSED');
     }
-    failsWith(await run(['set', 'lk://payments/qa/stripe/secret_key', '--password-stdin'], `${PW}\nx\n`), 'UNKNOWN_ENVIRONMENT');
     failsWith(
-      await run(['set', 'lk://payments/development/stripe/secret_key', '--password-stdin'], `${PW}\nsk_live_${'a'.repeat(24)}\n`),
+      await run(['set', 'lk://payments/qa/stripe/secret_key', '--password-stdin'], `${PW}\nx\n`),
+      'UNKNOWN_ENVIRONMENT',
+    );
+    failsWith(
+      await run(
+        ['set', 'lk://payments/development/stripe/secret_key', '--password-stdin'],
+        `${PW}\nsk_live_${'a'.repeat(24)}\n`,
+      ),
       'PRODUCTION_REFUSED',
     );
     assert.ok(readFileSync(join(home, 'vault.lkv')).equals(before));
   });
 
   test('malformed refs and misuse exit 2 with a clear message', async () => {
-    for (const bad of ['lk://../x/y/z', 'lk://a/development/b', 'a/development/b/c/d', 'a//b/c', 'a/development/b c/d', 'a/development/b/\u0007', '']) {
+    for (const bad of [
+      'lk://../x/y/z',
+      'lk://a/development/b',
+      'a/development/b/c/d',
+      'a//b/c',
+      'a/development/b c/d',
+      'a/development/b/\u0007',
+      '',
+    ]) {
       failsWith(await run(['get', bad, '--password-stdin']), 'INVALID_REF', 2);
     }
     failsWith(await run(['frobnicate']), 'USAGE', 2);
@@ -177,11 +225,17 @@ describe('the latchkey CLI in direct mode', () => {
     const g = JSON.parse((await run(['status', '--json'], '')).stdout.toString()) as { generation: number };
     failsWith(await run(['restore-backup', '--password-stdin']), 'NO_TERMINAL', 2);
     ok(await run(['restore-backup', '--yes', '--password-stdin']));
-    assert.equal((await run(['get', 'lk://restore/development/x/v', '--password-stdin'])).stdout.toString(), 'first');
+    assert.equal(
+      (await run(['get', 'lk://restore/development/x/v', '--password-stdin'])).stdout.toString(),
+      'first',
+    );
     const g2 = JSON.parse((await run(['status', '--json'], '')).stdout.toString()) as { generation: number };
     assert.equal(g2.generation, g.generation + 1);
     ok(await run(['restore-backup', '--yes', '--password-stdin']));
-    assert.equal((await run(['get', 'lk://restore/development/x/v', '--password-stdin'])).stdout.toString(), 'second');
+    assert.equal(
+      (await run(['get', 'lk://restore/development/x/v', '--password-stdin'])).stdout.toString(),
+      'second',
+    );
   });
 
   test('no planted canary value appears in any file of the data dir or in any error output', () => {
@@ -235,14 +289,18 @@ describe('unsafe paths are refused with a message saying how to fix them', () =>
     other.cleanup();
   });
 
-  test('a data directory owned by another user', { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async () => {
-    chownSync(t.home, 65534, 65534);
-    try {
-      const r = await get(t.home);
-      failsWith(r, 'UNSAFE_PATH');
-      assert.match(r.stderr, /belongs to uid 65534/);
-    } finally {
-      chownSync(t.home, 0, 0);
-    }
-  });
+  test(
+    'a data directory owned by another user',
+    { skip: process.getuid?.() !== 0 && 'needs root to chown' },
+    async () => {
+      chownSync(t.home, 65534, 65534);
+      try {
+        const r = await get(t.home);
+        failsWith(r, 'UNSAFE_PATH');
+        assert.match(r.stderr, /belongs to uid 65534/);
+      } finally {
+        chownSync(t.home, 0, 0);
+      }
+    },
+  );
 });

@@ -18,7 +18,10 @@ describe('disk faults leave the vault as it was', { skip: !isRoot && 'mounting a
     mkdirSync(home, { mode: 0o700 });
     const r = await runCli(['init', '--password-stdin', '--kdf-target-ms', '1'], { home, input: `${PW}\n` });
     assert.equal(r.status, 0, r.stderr);
-    const s = await runCli(['set', 'lk://disk/development/a/b', '--password-stdin'], { home, input: `${PW}\nbefore\n` });
+    const s = await runCli(['set', 'lk://disk/development/a/b', '--password-stdin'], {
+      home,
+      input: `${PW}\nbefore\n`,
+    });
     assert.equal(s.status, 0, s.stderr);
   });
   after(() => {
@@ -46,17 +49,26 @@ describe('disk faults leave the vault as it was', { skip: !isRoot && 'mounting a
     assert.match(r.stderr, /^latchkey: STORAGE_FAILED: .*disk is full.*not changed/);
     assert.ok(readFileSync(join(home, 'vault.lkv')).equals(before));
     rmSync(filler);
-    const g = await runCli(['get', 'lk://disk/development/a/b', '--password-stdin'], { home, input: `${PW}\n` });
+    const g = await runCli(['get', 'lk://disk/development/a/b', '--password-stdin'], {
+      home,
+      input: `${PW}\n`,
+    });
     assert.equal(g.stdout.toString(), 'before');
   });
 
   test('a read-only file system fails with STORAGE_FAILED and reading still works', async () => {
     execFileSync('mount', ['-o', 'remount,ro', mnt]);
     try {
-      const r = await runCli(['set', 'lk://disk/development/a/b', '--password-stdin'], { home, input: `${PW}\nafter\n` });
+      const r = await runCli(['set', 'lk://disk/development/a/b', '--password-stdin'], {
+        home,
+        input: `${PW}\nafter\n`,
+      });
       assert.equal(r.status, 1);
       assert.match(r.stderr, /^latchkey: STORAGE_FAILED: .*read-only/);
-      const g = await runCli(['get', 'lk://disk/development/a/b', '--password-stdin'], { home, input: `${PW}\n` });
+      const g = await runCli(['get', 'lk://disk/development/a/b', '--password-stdin'], {
+        home,
+        input: `${PW}\n`,
+      });
       assert.equal(g.stdout.toString(), 'before');
     } finally {
       execFileSync('mount', ['-o', 'remount,rw', mnt]);

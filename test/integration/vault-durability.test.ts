@@ -14,9 +14,14 @@ import { tempHome } from '../helpers/temp-home';
 const PASSWORD = 'durable passphrase';
 const LOOP = join(__dirname, '..', 'helpers', 'save-loop.js');
 
-function startLoop(home: string, extra: string[] = []): Promise<{ kill: () => Promise<void>; exited: Promise<void> }> {
+function startLoop(
+  home: string,
+  extra: string[] = [],
+): Promise<{ kill: () => Promise<void>; exited: Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LOOP, home, PASSWORD, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [LOOP, home, PASSWORD, ...extra], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const exited = new Promise<void>((r) => child.on('exit', () => r()));
     child.on('error', reject);
     child.stdout.once('data', () =>
@@ -90,7 +95,8 @@ describe('durability', () => {
     try {
       await assert.rejects(
         store.change(Buffer.from(PASSWORD), () => undefined),
-        (e: { code?: string; message?: string }) => e.code === 'VAULT_BUSY' && /process \d+/.test(e.message ?? ''),
+        (e: { code?: string; message?: string }) =>
+          e.code === 'VAULT_BUSY' && /process \d+/.test(e.message ?? ''),
       );
     } finally {
       await holder.kill();
@@ -113,7 +119,13 @@ describe('durability', () => {
     );
     const vault = await store.open(Buffer.from(PASSWORD));
     for (const i of [1, 2, 3]) {
-      assert.equal(vault.readField(parseFieldRef(`queue/development/item/f${i}`)).reveal().toString(), `v${i}`);
+      assert.equal(
+        vault
+          .readField(parseFieldRef(`queue/development/item/f${i}`))
+          .reveal()
+          .toString(),
+        `v${i}`,
+      );
     }
     vault.close();
   });

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkKdfParams, deriveKey, KDF_CEILING, KDF_FLOOR, kdfInvocationCount } from '../../main/core/crypto/kdf';
+import {
+  checkKdfParams,
+  deriveKey,
+  KDF_CEILING,
+  KDF_FLOOR,
+  kdfInvocationCount,
+} from '../../main/core/crypto/kdf';
 import { Secret } from '../../main/core/crypto/secret';
 import { inspect } from 'node:util';
 import { sodium } from '../helpers/sodium';
@@ -11,7 +17,14 @@ test('Argon2id output equals libsodium crypto_pwhash at the same parameters (p =
   const password = Buffer.from('correct horse battery staple');
   const ours = await deriveKey(password, salt, KDF_FLOOR);
   const theirs = Buffer.from(
-    s.crypto_pwhash(32, password, salt, KDF_FLOOR.iterations, KDF_FLOOR.memoryKiB * 1024, s.crypto_pwhash_ALG_ARGON2ID13),
+    s.crypto_pwhash(
+      32,
+      password,
+      salt,
+      KDF_FLOOR.iterations,
+      KDF_FLOOR.memoryKiB * 1024,
+      s.crypto_pwhash_ALG_ARGON2ID13,
+    ),
   );
   assert.ok(ours.equals(theirs));
 });
@@ -39,7 +52,9 @@ test('KDF parameters below the floor or above the ceiling are refused before any
   ];
   for (const params of cases) {
     const before = kdfInvocationCount();
-    await assert.rejects(deriveKey(Buffer.from('pw'), Buffer.alloc(16), params), { code: 'KDF_PARAMS_REFUSED' });
+    await assert.rejects(deriveKey(Buffer.from('pw'), Buffer.alloc(16), params), {
+      code: 'KDF_PARAMS_REFUSED',
+    });
     assert.equal(kdfInvocationCount(), before, JSON.stringify(params));
     assert.throws(() => checkKdfParams(params), { code: 'KDF_PARAMS_REFUSED' });
   }
@@ -63,7 +78,13 @@ test('the KDF runs off the JavaScript thread: timers keep firing while it works'
 
 test('a Secret never prints its value', () => {
   const s = Secret.fromString('CANARY-value-1234');
-  for (const shown of [String(s), `${String(s)}`, JSON.stringify({ s }), inspect(s), inspect({ nested: { s } })]) {
+  for (const shown of [
+    String(s),
+    `${String(s)}`,
+    JSON.stringify({ s }),
+    inspect(s),
+    inspect({ nested: { s } }),
+  ]) {
     assert.ok(!shown.includes('CANARY'), shown);
   }
   assert.equal(s.reveal().toString(), 'CANARY-value-1234');

@@ -46,7 +46,10 @@ test('our XChaCha20-Poly1305 is byte-identical to libsodium for random keys, non
     const ours = xchachaSeal(key, nonce, plain, aad);
     const theirs = Buffer.from(s.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, aad, null, nonce, key));
     assert.ok(ours.equals(theirs), `length ${length}`);
-    assert.deepEqual(Buffer.from(s.crypto_aead_xchacha20poly1305_ietf_decrypt(null, ours, aad, nonce, key)), plain);
+    assert.deepEqual(
+      Buffer.from(s.crypto_aead_xchacha20poly1305_ietf_decrypt(null, ours, aad, nonce, key)),
+      plain,
+    );
     assert.deepEqual(xchachaOpen(key, nonce, theirs, aad), plain);
   }
 });

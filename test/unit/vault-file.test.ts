@@ -1,17 +1,23 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { kdfInvocationCount } from '../../main/core/crypto/kdf';
 import { Secret } from '../../main/core/crypto/secret';
-import { HEADER_BYTES, parseVaultFile } from '../../main/core/vault/format';
+import {
+  HEADER_BYTES,
+  HEADER_CHECK_BYTES,
+  KEY_BLOCK_BYTES,
+  parseVaultFile,
+} from '../../main/core/vault/format';
 import { parseFieldRef } from '../../main/core/vault/ref';
 import { Vault } from '../../main/core/vault/vault';
 import { VaultStore } from '../../main/core/vault/vault-store';
 import { FAST_KDF } from '../helpers/fast-kdf';
-import { dataKeyOf, fixChecksum, reseal, withValues } from '../helpers/tamper';
+import { dataKeyOf, fixHeaderCheck, kekOf, reseal, valueRecords, withValues } from '../helpers/tamper';
 import { tempHome } from '../helpers/temp-home';
 
 const PASSWORD = 'correct horse battery staple';
+const keyBytesOf = (): number => HEADER_BYTES + KEY_BLOCK_BYTES + HEADER_CHECK_BYTES;
 const pw = (): Buffer => Buffer.from(PASSWORD);
 const ref = (s: string) => parseFieldRef(s);
 
@@ -49,7 +55,10 @@ describe('the vault file', () => {
       await s.change(pw(), (vault) => {
         for (let i = 0; i < 500; i++) {
           for (const f of ['a', 'b', 'c']) {
-            vault.setField(ref(`p${i % 7}/development/item${i}/${f}`), Secret.fromString(`value-${i}-${f}-\u00e9\n`));
+            vault.setField(
+              ref(`p${i % 7}/development/item${i}/${f}`),
+              Secret.fromString(`value-${i}-${f}-\u00e9\n`),
+            );
           }
         }
       });
@@ -86,9 +95,37 @@ describe('the vault file', () => {
 
   test('a wrong password is WRONG_PASSWORD and leaves the file byte-identical', async () => {
     const before = readFileSync(store.paths.vault);
-    assert.equal(await codeOf(store.change(Buffer.from('wrong password'), () => undefined)), 'WRONG_PASSWORD');
+    assert.equal(
+      await codeOf(store.change(Buffer.from('wrong password'), () => undefined)),
+      'WRONG_PASSWORD',
+    );
     assert.equal(await codeOf(store.open(Buffer.from(''))), 'WRONG_PASSWORD');
     assert.ok(readFileSync(store.paths.vault).equals(before));
+  });
+
+  test('a corrupt vault is VAULT_CORRUPT for a change too, and the file stays byte-identical', async () => {
+    const home = tempHome();
+    try {
+      const s = new VaultStore(home.home);
+      (await s.create(pw(), FAST_KDF)).close();
+      await s.change(pw(), (v) => v.setField(ref('a/development/b/c'), Secret.fromString('value')));
+      const bytes = readFileSync(s.paths.vault);
+      bytes[bytes.length - 5]! ^= 0x10;
+      writeFileSync(s.paths.vault, bytes, { mode: 0o600 });
+      let called = false;
+      assert.equal(
+        await codeOf(
+          s.change(pw(), () => {
+            called = true;
+          }),
+        ),
+        'VAULT_CORRUPT',
+      );
+      assert.equal(called, false);
+      assert.ok(readFileSync(s.paths.vault).equals(bytes));
+    } finally {
+      home.cleanup();
+    }
   });
 
   test('a password change re-wraps the data key only: the items are byte-identical', async () => {
@@ -97,12 +134,13 @@ describe('the vault file', () => {
       const s = new VaultStore(home.home);
       (await s.create(pw(), FAST_KDF)).close();
       await s.change(pw(), (v) => v.setField(ref('a/development/b/c'), Secret.fromString('value')));
-      const beforeFile = parseVaultFile(readFileSync(s.paths.vault));
+      const beforeBytes = readFileSync(s.paths.vault);
       await s.change(pw(), (v) => v.changePassword(Buffer.from('a brand new passphrase')));
-      const afterFile = parseVaultFile(readFileSync(s.paths.vault));
-      assert.deepEqual([...afterFile.values.keys()], [...beforeFile.values.keys()]);
-      for (const [id, v] of afterFile.values) assert.ok(v.sealed.equals(beforeFile.values.get(id)!.sealed));
-      assert.ok(!afterFile.header.salt.equals(beforeFile.header.salt));
+      const afterBytes = readFileSync(s.paths.vault);
+      const [beforeValues, afterValues] = [valueRecords(beforeBytes), valueRecords(afterBytes)];
+      assert.deepEqual([...afterValues.keys()], [...beforeValues.keys()]);
+      for (const [id, v] of afterValues) assert.ok(v.sealed.equals(beforeValues.get(id)!.sealed));
+      assert.ok(!parseVaultFile(afterBytes).header.salt.equals(parseVaultFile(beforeBytes).header.salt));
       assert.equal(await codeOf(s.open(pw())), 'WRONG_PASSWORD');
       const v = await s.open(Buffer.from('a brand new passphrase'));
       assert.equal(v.readField(ref('a/development/b/c')).reveal().toString(), 'value');
@@ -120,12 +158,22 @@ describe('the vault file', () => {
     assert.equal(kdfInvocationCount(), kdfBefore);
   });
 
-  test('a flipped bit anywhere is VAULT_CORRUPT, found before the KDF runs', async () => {
+  test('a flipped bit anywhere is detected: before the KDF in the header and key block, by the MAC elsewhere', async () => {
+    const kek = await kekOf(small, PASSWORD);
     const kdfBefore = kdfInvocationCount();
+    const keyBytes = HEADER_BYTES + KEY_BLOCK_BYTES + HEADER_CHECK_BYTES;
     for (let i = 0; i < small.length * 8; i++) {
       const bad = Buffer.from(small);
       bad[i >> 3]! ^= 1 << (i & 7);
-      const code = await codeOf(Vault.open(bad, pw()));
+      let code = 'OK';
+      try {
+        const parsed = parseVaultFile(bad);
+        // Past the pre-KDF checks: only bytes after the key material may get here.
+        assert.ok(i >> 3 >= keyBytes, `bit ${i} in the header or key block passed the header check`);
+        Vault.openWithKek(parsed, kek).close();
+      } catch (error) {
+        code = (error as { code?: string }).code ?? String(error);
+      }
       // Bits of the version field announce another version instead.
       const expected = i >> 3 === 8 || i >> 3 === 9 ? 'VAULT_VERSION_UNSUPPORTED' : 'VAULT_CORRUPT';
       assert.equal(code, expected, `bit ${i}`);
@@ -133,15 +181,38 @@ describe('the vault file', () => {
     assert.equal(kdfInvocationCount(), kdfBefore);
   });
 
-  test('a deliberate edit with a recomputed checksum still never opens', async () => {
+  test('a damaged body reports VAULT_CORRUPT, not WRONG_PASSWORD, through the full open', async () => {
+    for (const at of [keyBytesOf() + 10, small.length - 100, small.length - 40, small.length - 1]) {
+      const bad = Buffer.from(small);
+      bad[at]! ^= 0x40;
+      assert.equal(await codeOf(Vault.open(bad, pw())), 'VAULT_CORRUPT', `byte ${at}`);
+    }
+  });
+
+  test('a deliberate edit with a recomputed header check still never opens', async () => {
     // Header bytes: lowered/absurd KDF is refused, other header edits fail the key unwrap or the MAC.
     // Body bytes: the MAC (keyed from the data key) catches them.
-    const positions = [12, 13, 14, 20, 30, 50, 62, 70, HEADER_BYTES + 5, HEADER_BYTES + 40, HEADER_BYTES + 80,
-      HEADER_BYTES + 120, small.length - 100, small.length - 60, small.length - 40];
+    const positions = [
+      12,
+      13,
+      14,
+      20,
+      30,
+      50,
+      62,
+      70,
+      HEADER_BYTES + 5,
+      HEADER_BYTES + 40,
+      keyBytesOf() + 30,
+      HEADER_BYTES + 120,
+      small.length - 100,
+      small.length - 60,
+      small.length - 40,
+    ];
     for (const at of positions) {
       const bad = Buffer.from(small);
       bad[at]! ^= 0x01;
-      const code = await codeOf(Vault.open(fixChecksum(bad), pw()));
+      const code = await codeOf(Vault.open(fixHeaderCheck(bad), pw()));
       assert.ok(
         ['VAULT_CORRUPT', 'WRONG_PASSWORD', 'KDF_PARAMS_REFUSED'].includes(code),
         `byte ${at} opened (${code})`,
@@ -163,7 +234,7 @@ describe('the vault file', () => {
       bad.writeUInt32BE(value, offset);
       const before = kdfInvocationCount();
       const started = Date.now();
-      assert.equal(await codeOf(Vault.open(fixChecksum(bad), pw())), 'KDF_PARAMS_REFUSED');
+      assert.equal(await codeOf(Vault.open(fixHeaderCheck(bad), pw())), 'KDF_PARAMS_REFUSED');
       assert.equal(kdfInvocationCount(), before);
       assert.ok(Date.now() - started < 1000);
     }
@@ -172,26 +243,36 @@ describe('the vault file', () => {
   test('a raised but allowed KDF parameter does not open either (the header is bound to the key)', async () => {
     const bad = Buffer.from(small);
     bad.writeUInt32BE(FAST_KDF.iterations + 1, 20);
-    assert.equal(await codeOf(Vault.open(fixChecksum(bad), pw())), 'WRONG_PASSWORD');
+    assert.equal(await codeOf(Vault.open(fixHeaderCheck(bad), pw())), 'WRONG_PASSWORD');
   });
 
   test('an unknown format version is VAULT_VERSION_UNSUPPORTED', async () => {
     for (const version of [0, 2, 255, 65535]) {
       const bad = Buffer.from(small);
       bad.writeUInt16BE(version, 8);
-      assert.equal(await codeOf(Vault.open(fixChecksum(bad), pw())), 'VAULT_VERSION_UNSUPPORTED');
+      assert.equal(await codeOf(Vault.open(fixHeaderCheck(bad), pw())), 'VAULT_VERSION_UNSUPPORTED');
     }
   });
 
   test("an item's ciphertext moved to another item is rejected even with a valid MAC", async () => {
-    const parsed = parseVaultFile(small);
-    const entries = [...parsed.values.entries()];
+    const entries = [...valueRecords(small).entries()];
     assert.equal(entries.length, 2);
-    const [[idA, a], [idB, b]] = entries as [[string, typeof entries[0][1]], [string, typeof entries[0][1]]];
+    const [[idA, a], [idB, b]] = entries as [
+      [string, (typeof entries)[0][1]],
+      [string, (typeof entries)[0][1]],
+    ];
     // Keep the ids, swap the sealed payloads, and re-seal the file with the real key.
-    const file = reseal(withValues(small, [[idA, b], [idB, a]]), await dataKeyOf(small, PASSWORD));
+    const file = reseal(
+      withValues(small, [
+        [idA, b],
+        [idB, a],
+      ]),
+      await dataKeyOf(small, PASSWORD),
+    );
     const vault = await Vault.open(file, pw());
-    assert.throws(() => vault.readField(ref('payments/development/stripe/secret_key')), { code: 'VAULT_CORRUPT' });
+    assert.throws(() => vault.readField(ref('payments/development/stripe/secret_key')), {
+      code: 'VAULT_CORRUPT',
+    });
     assert.throws(() => vault.readField(ref('payments/staging/db/url')), { code: 'VAULT_CORRUPT' });
     vault.close();
   });
@@ -201,13 +282,17 @@ describe('the vault file', () => {
     try {
       const s = new VaultStore(other.home);
       (await s.create(pw(), FAST_KDF)).close();
-      await s.change(pw(), (v) => v.setField(ref('payments/development/stripe/secret_key'), Secret.fromString('other')));
+      await s.change(pw(), (v) =>
+        v.setField(ref('payments/development/stripe/secret_key'), Secret.fromString('other')),
+      );
       const theirsFile = readFileSync(s.paths.vault);
-      const [theirId] = [...parseVaultFile(theirsFile).values.keys()];
-      const mine = [...parseVaultFile(small).values.values()][0]!;
+      const [theirId] = [...valueRecords(theirsFile).keys()];
+      const mine = [...valueRecords(small).values()][0]!;
       const file = reseal(withValues(theirsFile, [[theirId!, mine]]), await dataKeyOf(theirsFile, PASSWORD));
       const vault = await Vault.open(file, pw());
-      assert.throws(() => vault.readField(ref('payments/development/stripe/secret_key')), { code: 'VAULT_CORRUPT' });
+      assert.throws(() => vault.readField(ref('payments/development/stripe/secret_key')), {
+        code: 'VAULT_CORRUPT',
+      });
       vault.close();
     } finally {
       other.cleanup();

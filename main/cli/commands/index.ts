@@ -10,12 +10,36 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
-  init: { summary: 'create the encrypted vault', load: () => (require('./init') as { command: CommandSpec }).command },
-  status: { summary: 'show the vault file, its generation and KDF settings', load: () => (require('./status') as { command: CommandSpec }).command },
-  set: { summary: 'add or update a local item field (value from the prompt or stdin)', load: () => (require('./set') as { command: CommandSpec }).command },
-  get: { summary: 'print one value, exactly', load: () => (require('./get') as { command: CommandSpec }).command },
-  ls: { summary: 'list items: names, environments, versions, sources (never values)', load: () => (require('./ls') as { command: CommandSpec }).command },
-  rm: { summary: 'remove a local item or one of its fields', load: () => (require('./rm') as { command: CommandSpec }).command },
-  passwd: { summary: 'change the master password (re-wraps the data key only)', load: () => (require('./passwd') as { command: CommandSpec }).command },
-  'restore-backup': { summary: 'bring back the previous generation of the vault', load: () => (require('./restore-backup') as { command: CommandSpec }).command },
+  init: {
+    summary: 'create the encrypted vault',
+    load: () => (require('./init') as { command: CommandSpec }).command,
+  },
+  status: {
+    summary: 'show the vault file, its generation and KDF settings',
+    load: () => (require('./status') as { command: CommandSpec }).command,
+  },
+  set: {
+    summary: 'add or update a local item field (value from the prompt or stdin)',
+    load: () => (require('./set') as { command: CommandSpec }).command,
+  },
+  get: {
+    summary: 'print one value, exactly',
+    load: () => (require('./get') as { command: CommandSpec }).command,
+  },
+  ls: {
+    summary: 'list items: names, environments, versions, sources (never values)',
+    load: () => (require('./ls') as { command: CommandSpec }).command,
+  },
+  rm: {
+    summary: 'remove a local item or one of its fields',
+    load: () => (require('./rm') as { command: CommandSpec }).command,
+  },
+  passwd: {
+    summary: 'change the master password (re-wraps the data key only)',
+    load: () => (require('./passwd') as { command: CommandSpec }).command,
+  },
+  'restore-backup': {
+    summary: 'bring back the previous generation of the vault',
+    load: () => (require('./restore-backup') as { command: CommandSpec }).command,
+  },
 };

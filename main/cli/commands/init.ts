@@ -22,7 +22,8 @@ password: the vault cannot be opened without it.`,
   },
   optionHelp: {
     'password-stdin': PASSWORD_STDIN_HELP,
-    'kdf-target-ms': 'how long unlocking should take on this machine (default 500; the 64 MiB floor always applies)',
+    'kdf-target-ms':
+      'how long unlocking should take on this machine (default 500; the 64 MiB floor always applies)',
     'kdf-max-memory-mib': 'the most memory the key derivation may use (default 1024)',
   },
   positionals: { min: 0, max: 0, names: 'no arguments' },
@@ -31,7 +32,10 @@ password: the vault cannot be opened without it.`,
     const maxMiB = intOption(args.values['kdf-max-memory-mib'], 'kdf-max-memory-mib', 1024, 64, 2048);
     const store = vaultStore(env);
     if (store.exists()) {
-      throw new LatchkeyError('VAULT_EXISTS', `a vault already exists at ${store.paths.vault}; Latchkey never overwrites one`);
+      throw new LatchkeyError(
+        'VAULT_EXISTS',
+        `a vault already exists at ${store.paths.vault}; Latchkey never overwrites one`,
+      );
     }
     const input = new InputSource(io, args.values['password-stdin'] === true);
     const password = await input.newPassword('Choose a master password: ');

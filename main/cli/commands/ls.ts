@@ -26,7 +26,7 @@ export function listedItems(items: readonly ItemRecord[]): ListedItem[] {
     project: i.project,
     environment: i.environment,
     item: i.name,
-    fields: i.fields.map((f) => f.name),
+    fields: i.fields.map(([name]) => name),
     source: i.origin.kind === 'local' ? 'local' : `${i.origin.store}:${i.origin.path}`,
     version: i.origin.kind === 'store' ? i.origin.version : i.revision,
     updatedAt: i.origin.kind === 'store' ? i.origin.changedUpstreamAt : i.updatedAt,
@@ -51,7 +51,16 @@ export function formatTable(rows: readonly ListedItem[]): string {
     ]),
   ];
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  return table.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    table
+      .map((row) =>
+        row
+          .map((cell, c) => cell.padEnd(widths[c]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export const command: CommandSpec = {
@@ -71,7 +80,11 @@ export const command: CommandSpec = {
       try {
         const rows = listedItems(vault.list(filter));
         if (args.values.json === true) await writeAll(io.stdout, `${JSON.stringify(rows, null, 2)}\n`);
-        else if (rows.length === 0) await writeAll(io.stderr, "No items yet. Add one with 'latchkey set lk://project/development/item/field'.\n");
+        else if (rows.length === 0)
+          await writeAll(
+            io.stderr,
+            "No items yet. Add one with 'latchkey set lk://project/development/item/field'.\n",
+          );
         else await writeAll(io.stdout, formatTable(rows));
       } finally {
         vault.close();

@@ -11,7 +11,9 @@ export const command: CommandSpec = {
 the items are untouched. With --password-stdin, the first line of standard input is the current
 password and the second line the new one.`,
   options: { 'password-stdin': { type: 'boolean' } },
-  optionHelp: { 'password-stdin': 'read the current and the new password from the first two lines of standard input' },
+  optionHelp: {
+    'password-stdin': 'read the current and the new password from the first two lines of standard input',
+  },
   positionals: { min: 0, max: 0, names: 'no arguments' },
   async run({ args, io, env }) {
     const store = vaultStore(env);

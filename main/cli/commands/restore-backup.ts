@@ -23,14 +23,18 @@ running restore-backup again. Asks for confirmation unless --yes is given.`,
     const store = vaultStore(env);
     const backup = readPrivateFile(store.paths.backup, MAX_FILE_BYTES);
     if (backup === undefined) {
-      throw new LatchkeyError('NO_BACKUP', `there is no previous generation at ${store.paths.backup} to restore`);
+      throw new LatchkeyError(
+        'NO_BACKUP',
+        `there is no previous generation at ${store.paths.backup} to restore`,
+      );
     }
     const backupGeneration = readHeader(backup).generation;
     let current = 'missing';
     try {
       current = `generation ${store.readHeader().generation}`;
     } catch (error) {
-      if (error instanceof LatchkeyError && error.code !== 'VAULT_NOT_FOUND') current = `unreadable (${error.code})`;
+      if (error instanceof LatchkeyError && error.code !== 'VAULT_NOT_FOUND')
+        current = `unreadable (${error.code})`;
     }
     const input = new InputSource(io, args.values['password-stdin'] === true);
     try {

@@ -21,7 +21,10 @@ export const command: CommandSpec = {
     try {
       const { removedFields } = await store.change(password, (vault) => vault.remove(ref));
       const what = ref.field === undefined ? formatItemRef(ref) : `${formatItemRef(ref)}/${ref.field}`;
-      await writeAll(io.stderr, `Removed ${what} (${removedFields} field${removedFields === 1 ? '' : 's'})\n`);
+      await writeAll(
+        io.stderr,
+        `Removed ${what} (${removedFields} field${removedFields === 1 ? '' : 's'})\n`,
+      );
     } finally {
       wipe(password);
       input.dispose();

@@ -27,7 +27,10 @@ one trailing newline removed. Production environments and live production creden
     try {
       value = await input.value(`Value for ${formatFieldRef(ref)}: `);
       if (value.length === 0) {
-        throw new LatchkeyError('INVALID_VALUE', `no value was given for ${formatFieldRef(ref)}; nothing was changed`);
+        throw new LatchkeyError(
+          'INVALID_VALUE',
+          `no value was given for ${formatFieldRef(ref)}; nothing was changed`,
+        );
       }
       const secret = new Secret(value);
       try {

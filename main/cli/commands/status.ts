@@ -15,7 +15,11 @@ previous generation is kept. Needs no password: it reads only the file's plainte
   positionals: { min: 0, max: 0, names: 'no arguments' },
   async run({ args, io, env }) {
     const store = vaultStore(env);
-    const report: Record<string, unknown> = { dataDir: store.paths.dir, vault: store.paths.vault, exists: store.exists() };
+    const report: Record<string, unknown> = {
+      dataDir: store.paths.dir,
+      vault: store.paths.vault,
+      exists: store.exists(),
+    };
     if (store.exists()) {
       const header = store.readHeader();
       report.formatVersion = 1;

@@ -33,7 +33,11 @@ function writeTemp(target: string, bytes: Buffer): string {
   const tmp = tempPath(target);
   let fd: number;
   try {
-    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+    fd = openSync(
+      tmp,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0),
+      0o600,
+    );
   } catch (error) {
     throw storageError(`creating a temporary file next to ${target}`, error);
   }
@@ -56,7 +60,10 @@ function writeTemp(target: string, bytes: Buffer): string {
   }
   if (!back.equals(bytes)) {
     unlinkQuietly(tmp);
-    throw new LatchkeyError('STORAGE_FAILED', `the data read back from ${tmp} differs from what was written; the vault on disk was not changed`);
+    throw new LatchkeyError(
+      'STORAGE_FAILED',
+      `the data read back from ${tmp} differs from what was written; the vault on disk was not changed`,
+    );
   }
   return tmp;
 }
@@ -101,7 +108,10 @@ export function atomicCreate(target: string, bytes: Buffer): void {
   } catch (error) {
     unlinkQuietly(tmp);
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new LatchkeyError('VAULT_EXISTS', `a vault already exists at ${target}; Latchkey never overwrites one`);
+      throw new LatchkeyError(
+        'VAULT_EXISTS',
+        `a vault already exists at ${target}; Latchkey never overwrites one`,
+      );
     }
     throw storageError(`creating ${target}`, error);
   }

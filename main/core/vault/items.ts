@@ -5,24 +5,24 @@
 import { LatchkeyError } from '../errors';
 import type { Environment } from '../scope';
 
-export interface FieldRecord {
-  readonly name: string;
-  /** Hex id of the sealed value record; a new id for every value written. */
-  readonly valueId: string;
-  /** Length of the value in bytes. */
-  readonly length: number;
-  readonly updatedAt: string;
-}
+/**
+ * One field: its name and the hex id of the sealed value record holding its value (a new id for
+ * every value written). A pair rather than an object keeps the index small: a vault of 10,000
+ * items must open in milliseconds.
+ */
+export type FieldRecord = readonly [name: string, valueId: string];
 
 /** Where an item came from. Local items are the developer's own (`latchkey set`). */
-export type ItemOrigin = { readonly kind: 'local' } | {
-  readonly kind: 'store';
-  readonly store: string;
-  readonly path: string;
-  readonly version: number;
-  /** When the store says this version was created. */
-  readonly changedUpstreamAt: string;
-};
+export type ItemOrigin =
+  | { readonly kind: 'local' }
+  | {
+      readonly kind: 'store';
+      readonly store: string;
+      readonly path: string;
+      readonly version: number;
+      /** When the store says this version was created. */
+      readonly changedUpstreamAt: string;
+    };
 
 export interface ItemRecord {
   /** Hex id, random, fixed for the item's life; bound into every value's associated data. */
@@ -33,7 +33,6 @@ export interface ItemRecord {
   readonly origin: ItemOrigin;
   /** Increases with every change of the item. */
   readonly revision: number;
-  readonly createdAt: string;
   readonly updatedAt: string;
   readonly fields: readonly FieldRecord[];
 }
@@ -45,7 +44,10 @@ export interface IndexDocument {
   readonly meta: Readonly<Record<string, unknown>>;
 }
 
-const HEX32 = /^[0-9a-f]{32}$/;
+/** A 32-digit hex id. The index is MAC-authenticated, so this guards against our own bugs, cheaply. */
+function isId(v: unknown): boolean {
+  return typeof v === 'string' && v.length === 32;
+}
 
 function bad(what: string): LatchkeyError {
   return new LatchkeyError(
@@ -69,28 +71,28 @@ export function parseIndex(json: Buffer): IndexDocument {
   }
   if (typeof doc !== 'object' || doc === null) throw bad('not an object');
   const d = doc as Record<string, unknown>;
-  if (d.v !== 1 || !Array.isArray(d.items) || typeof d.meta !== 'object' || d.meta === null) throw bad('shape');
+  if (d.v !== 1 || !Array.isArray(d.items) || typeof d.meta !== 'object' || d.meta === null)
+    throw bad('shape');
   for (const raw of d.items as unknown[]) {
     if (typeof raw !== 'object' || raw === null) throw bad('item');
     const it = raw as Record<string, unknown>;
-    if (!HEX32.test(str(it.id, 'item id'))) throw bad('item id');
+    if (!isId(it.id)) throw bad('item id');
     str(it.project, 'project');
     str(it.name, 'item name');
     if (it.environment !== 'development' && it.environment !== 'staging') throw bad('environment');
     if (!Number.isInteger(it.revision)) throw bad('revision');
-    str(it.createdAt, 'createdAt');
     str(it.updatedAt, 'updatedAt');
     const origin = it.origin as Record<string, unknown> | null;
-    if (typeof origin !== 'object' || origin === null || (origin.kind !== 'local' && origin.kind !== 'store')) {
+    if (
+      typeof origin !== 'object' ||
+      origin === null ||
+      (origin.kind !== 'local' && origin.kind !== 'store')
+    ) {
       throw bad('origin');
     }
     if (!Array.isArray(it.fields)) throw bad('fields');
     for (const f of it.fields as unknown[]) {
-      const fr = f as Record<string, unknown> | null;
-      if (typeof fr !== 'object' || fr === null) throw bad('field');
-      str(fr.name, 'field name');
-      if (!HEX32.test(str(fr.valueId, 'value id'))) throw bad('value id');
-      if (!Number.isInteger(fr.length)) throw bad('field length');
+      if (!Array.isArray(f) || f.length !== 2 || typeof f[0] !== 'string' || !isId(f[1])) throw bad('field');
     }
   }
   return doc as IndexDocument;

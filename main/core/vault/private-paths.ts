@@ -3,7 +3,16 @@
  * read. Anything else — a symlink, a FIFO, a group- or world-accessible mode, another owner — is
  * refused with a sentence that says how to fix it, never silently "repaired".
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  type Stats,
+} from 'node:fs';
 import { LatchkeyError } from '../errors';
 
 const POSIX = process.platform !== 'win32';
@@ -16,12 +25,16 @@ function checkOwnerAndMode(path: string, st: Stats, kind: 'directory' | 'file'):
   if (!POSIX) return;
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid) {
-    throw unsafe(`${path} belongs to uid ${st.uid}, not to you (uid ${uid}); Latchkey only uses its own files — move it away`);
+    throw unsafe(
+      `${path} belongs to uid ${st.uid}, not to you (uid ${uid}); Latchkey only uses its own files — move it away`,
+    );
   }
   if ((st.mode & 0o077) !== 0) {
     const mode = (st.mode & 0o777).toString(8).padStart(3, '0');
     const fix = kind === 'directory' ? '700' : '600';
-    throw unsafe(`${path} can be accessed by other users (mode ${mode}); run 'chmod ${fix} ${path}' and try again`);
+    throw unsafe(
+      `${path} can be accessed by other users (mode ${mode}); run 'chmod ${fix} ${path}' and try again`,
+    );
   }
 }
 
@@ -40,9 +53,12 @@ export function ensurePrivateDir(dir: string): void {
     st = lstatSync(dir);
   }
   if (st.isSymbolicLink()) {
-    throw unsafe(`${dir} is a symbolic link; point LATCHKEY_HOME at the real directory, or replace the link with a directory`);
+    throw unsafe(
+      `${dir} is a symbolic link; point LATCHKEY_HOME at the real directory, or replace the link with a directory`,
+    );
   }
-  if (!st.isDirectory()) throw unsafe(`${dir} is not a directory; move it away so Latchkey can create its data directory`);
+  if (!st.isDirectory())
+    throw unsafe(`${dir} is not a directory; move it away so Latchkey can create its data directory`);
   checkOwnerAndMode(dir, st, 'directory');
 }
 
@@ -50,7 +66,9 @@ export function ensurePrivateDir(dir: string): void {
 export function checkPrivateDir(dir: string): void {
   const st = lstatSync(dir);
   if (st.isSymbolicLink()) {
-    throw unsafe(`${dir} is a symbolic link; point LATCHKEY_HOME at the real directory, or replace the link with a directory`);
+    throw unsafe(
+      `${dir} is a symbolic link; point LATCHKEY_HOME at the real directory, or replace the link with a directory`,
+    );
   }
   if (!st.isDirectory()) throw unsafe(`${dir} is not a directory`);
   checkOwnerAndMode(dir, st, 'directory');
@@ -78,7 +96,10 @@ export function readPrivateFile(path: string, maxBytes: number): Buffer | undefi
     if (!st.isFile()) throw unsafe(`${path} is not a regular file; move it away`);
     checkOwnerAndMode(path, st, 'file');
     if (st.size > maxBytes) {
-      throw new LatchkeyError('VAULT_CORRUPT', `${path} is ${st.size} bytes, larger than any vault can be; it is not a vault`);
+      throw new LatchkeyError(
+        'VAULT_CORRUPT',
+        `${path} is ${st.size} bytes, larger than any vault can be; it is not a vault`,
+      );
     }
     const buf = Buffer.allocUnsafe(st.size);
     let at = 0;

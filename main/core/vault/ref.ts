@@ -48,13 +48,17 @@ export function printable(s: string): string {
 function splitRef(text: string): string[] {
   const body = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : text;
   if (body.length === 0 || body.length > 300) {
-    throw new LatchkeyError('INVALID_REF', `'${printable(text)}' is not a reference; write lk://project/environment/item/field`);
+    throw new LatchkeyError(
+      'INVALID_REF',
+      `'${printable(text)}' is not a reference; write lk://project/environment/item/field`,
+    );
   }
   return body.split('/');
 }
 
 function envOf(segment: string): Environment {
-  if (segment.length === 0) throw new LatchkeyError('INVALID_REF', 'the environment part of the reference is empty');
+  if (segment.length === 0)
+    throw new LatchkeyError('INVALID_REF', 'the environment part of the reference is empty');
   return canonicalEnvironment(segment);
 }
 
@@ -78,7 +82,10 @@ export function parseItemOrFieldRef(text: string): ItemRef & { field?: string } 
   const parts = splitRef(text);
   if (parts.length === 4) return parseFieldRef(text);
   if (parts.length !== 3) {
-    throw new LatchkeyError('INVALID_REF', `'${printable(text)}' must be lk://project/environment/item[/field]`);
+    throw new LatchkeyError(
+      'INVALID_REF',
+      `'${printable(text)}' must be lk://project/environment/item[/field]`,
+    );
   }
   const [project, env, item] = parts as [string, string, string];
   checkName(project, 'project');

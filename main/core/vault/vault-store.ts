@@ -26,7 +26,10 @@ export class VaultStore {
 
   #checkDir(): void {
     if (!existsSync(this.paths.dir)) {
-      throw new LatchkeyError('VAULT_NOT_FOUND', `there is no vault in ${this.paths.dir}; create one with 'latchkey init'`);
+      throw new LatchkeyError(
+        'VAULT_NOT_FOUND',
+        `there is no vault in ${this.paths.dir}; create one with 'latchkey init'`,
+      );
     }
     checkPrivateDir(this.paths.dir);
   }
@@ -36,7 +39,10 @@ export class VaultStore {
     this.#checkDir();
     const bytes = readPrivateFile(this.paths.vault, MAX_FILE_BYTES);
     if (bytes === undefined) {
-      throw new LatchkeyError('VAULT_NOT_FOUND', `there is no vault at ${this.paths.vault}; create one with 'latchkey init'`);
+      throw new LatchkeyError(
+        'VAULT_NOT_FOUND',
+        `there is no vault at ${this.paths.vault}; create one with 'latchkey init'`,
+      );
     }
     return bytes;
   }
@@ -46,7 +52,10 @@ export class VaultStore {
     this.#checkDir();
     const bytes = readPrivateFile(this.paths.backup, MAX_FILE_BYTES);
     if (bytes === undefined) {
-      throw new LatchkeyError('NO_BACKUP', `there is no previous generation at ${this.paths.backup} to restore`);
+      throw new LatchkeyError(
+        'NO_BACKUP',
+        `there is no previous generation at ${this.paths.backup} to restore`,
+      );
     }
     return bytes;
   }
@@ -60,7 +69,10 @@ export class VaultStore {
   async create(password: Uint8Array, kdf: KdfParams): Promise<Vault> {
     ensurePrivateDir(this.paths.dir);
     if (this.exists()) {
-      throw new LatchkeyError('VAULT_EXISTS', `a vault already exists at ${this.paths.vault}; Latchkey never overwrites one`);
+      throw new LatchkeyError(
+        'VAULT_EXISTS',
+        `a vault already exists at ${this.paths.vault}; Latchkey never overwrites one`,
+      );
     }
     const vault = await Vault.create(password, kdf);
     try {
@@ -101,7 +113,11 @@ export class VaultStore {
    * Opens the vault under the writer lock, lets `change` modify it, saves one new generation if
    * `change` returns normally, and always closes the vault and releases the lock.
    */
-  async change<T>(password: Uint8Array, change: (vault: Vault) => T | Promise<T>, hook?: StepHook): Promise<T> {
+  async change<T>(
+    password: Uint8Array,
+    change: (vault: Vault) => T | Promise<T>,
+    hook?: StepHook,
+  ): Promise<T> {
     this.#checkDir();
     const lock = await acquireWriterLock(this.paths.lock);
     try {

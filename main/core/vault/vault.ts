@@ -19,10 +19,10 @@ import {
   parseVaultFile,
   valueAad,
   type ParsedVaultFile,
-  type SealedValue,
   type VaultHeader,
 } from './format';
 import { parseIndex, type FieldRecord, type IndexDocument, type ItemRecord } from './items';
+import { SealedValues } from './sealed-values';
 import { formatFieldRef, formatItemRef, type FieldRef, type ItemRef, type PartialRef } from './ref';
 
 /** Largest single value we store: big enough for certificates and service-account JSON. */
@@ -46,7 +46,7 @@ export class Vault {
   #header: VaultHeader;
   #keyBlock: { nonce: Buffer; sealed: Buffer };
   #items: Map<string, ItemRecord>;
-  #values: Map<string, SealedValue>;
+  #values: SealedValues;
   #meta: Record<string, unknown>;
 
   private constructor(
@@ -54,7 +54,7 @@ export class Vault {
     header: VaultHeader,
     keyBlock: { nonce: Buffer; sealed: Buffer },
     index: IndexDocument,
-    values: Map<string, SealedValue>,
+    values: SealedValues,
   ) {
     this.#dataKey = dataKey;
     this.#header = header;
@@ -75,7 +75,7 @@ export class Vault {
     };
     const dataKey = randomBytes(32);
     const keyBlock = await wrapDataKey(dataKey, password, header);
-    return new Vault(dataKey, header, keyBlock, { v: 1, items: [], meta: {} }, new Map());
+    return new Vault(dataKey, header, keyBlock, { v: 1, items: [], meta: {} }, new SealedValues());
   }
 
   /**
@@ -85,12 +85,24 @@ export class Vault {
   static async open(file: Buffer, password: Uint8Array): Promise<Vault> {
     const parsed = parseVaultFile(file);
     const kek = await deriveKey(password, parsed.header.salt, parsed.header.kdf);
-    let dataKey: Buffer | undefined;
     try {
-      dataKey = xchachaOpen(kek, parsed.keyBlock.nonce, parsed.keyBlock.sealed, keyBlockAad(parsed.headerBytes));
+      return Vault.openWithKek(parsed, kek);
     } finally {
       wipe(kek);
     }
+  }
+
+  /**
+   * The part of open() after the KDF: unwrap the data key with the key-encryption key, check the
+   * MAC, decrypt the index. Separate so tests can check thousands of altered files with one KDF.
+   */
+  static openWithKek(parsed: ParsedVaultFile, kek: Buffer): Vault {
+    const dataKey = xchachaOpen(
+      kek,
+      parsed.keyBlock.nonce,
+      parsed.keyBlock.sealed,
+      keyBlockAad(parsed.headerBytes),
+    );
     if (dataKey === undefined) {
       throw new LatchkeyError('WRONG_PASSWORD', 'the password does not open this vault; try again');
     }
@@ -107,14 +119,18 @@ export class Vault {
     const mac = createHmac('sha256', macKey).update(parsed.macInput).digest();
     wipe(macKey);
     if (!timingSafeEqual(mac, parsed.mac)) throw corruptBody('message authentication code mismatch');
-    const indexJson = xchachaOpen(dataKey, parsed.index.nonce, parsed.index.sealed, indexAad(parsed.headerBytes));
+    const indexJson = xchachaOpen(
+      dataKey,
+      parsed.index.nonce,
+      parsed.index.sealed,
+      indexAad(parsed.headerBytes),
+    );
     if (indexJson === undefined) throw corruptBody('index does not decrypt');
     const index = parseIndex(indexJson);
-    // Copy records out of the file buffer so the file itself can be dropped.
-    const values = new Map<string, SealedValue>();
-    for (const [id, v] of parsed.values) values.set(id, { nonce: Buffer.from(v.nonce), sealed: Buffer.from(v.sealed) });
+    const values = new SealedValues(parsed.values);
     for (const item of index.items) {
-      for (const f of item.fields) if (!values.has(f.valueId)) throw corruptBody(`a value record is missing`);
+      for (const [, valueId] of item.fields)
+        if (!values.has(valueId)) throw corruptBody(`a value record is missing`);
     }
     return new Vault(
       dataKey,
@@ -155,7 +171,8 @@ export class Vault {
   }
 
   #key(): Buffer {
-    if (this.#dataKey === undefined) throw new LatchkeyError('INTERNAL', 'the vault was used after it was closed');
+    if (this.#dataKey === undefined)
+      throw new LatchkeyError('INTERNAL', 'the vault was used after it was closed');
     return this.#dataKey;
   }
 
@@ -185,7 +202,7 @@ export class Vault {
 
   #require(ref: FieldRef): { item: ItemRecord; field: FieldRecord } {
     const item = this.findItem(ref);
-    const field = item?.fields.find((f) => f.name === ref.field);
+    const field = item?.fields.find(([name]) => name === ref.field);
     if (item === undefined || field === undefined) {
       throw new LatchkeyError(
         'ITEM_NOT_FOUND',
@@ -198,13 +215,14 @@ export class Vault {
   /** Decrypts one field. The caller disposes the Secret as soon as it has used it. */
   readField(ref: FieldRef): Secret {
     const { item, field } = this.#require(ref);
-    const record = this.#values.get(field.valueId);
+    const valueId = field[1];
+    const record = this.#values.get(valueId);
     if (record === undefined) throw corruptBody('a value record is missing');
     const plain = xchachaOpen(
       this.#key(),
       record.nonce,
       record.sealed,
-      valueAad(this.#header.vaultId, Buffer.from(item.id, 'hex'), Buffer.from(field.valueId, 'hex')),
+      valueAad(this.#header.vaultId, Buffer.from(item.id, 'hex'), Buffer.from(valueId, 'hex')),
     );
     if (plain === undefined) throw corruptBody(`the value of ${formatFieldRef(ref)} does not decrypt`);
     return new Secret(plain);
@@ -239,26 +257,33 @@ export class Vault {
       name: ref.item,
       origin: { kind: 'local' },
       revision: 0,
-      createdAt: now,
       updatedAt: now,
       fields: [],
     };
-    const others = item.fields.filter((f) => f.name !== ref.field);
+    const others = item.fields.filter(([name]) => name !== ref.field);
     if (others.length >= MAX_FIELDS_PER_ITEM) {
-      throw new LatchkeyError('INVALID_VALUE', `${formatItemRef(ref)} already has ${MAX_FIELDS_PER_ITEM} fields`);
+      throw new LatchkeyError(
+        'INVALID_VALUE',
+        `${formatItemRef(ref)} already has ${MAX_FIELDS_PER_ITEM} fields`,
+      );
     }
-    const valueId = randomBytes(ID_BYTES);
+    const valueId = this.#values.newValueId();
     const nonce = randomBytes(NONCE_BYTES);
-    const sealed = xchachaSeal(this.#key(), nonce, bytes, valueAad(this.#header.vaultId, Buffer.from(item.id, 'hex'), valueId));
-    const replaced = item.fields.find((f) => f.name === ref.field);
-    if (replaced) this.#values.delete(replaced.valueId);
+    const sealed = xchachaSeal(
+      this.#key(),
+      nonce,
+      bytes,
+      valueAad(this.#header.vaultId, Buffer.from(item.id, 'hex'), valueId),
+    );
+    const replaced = item.fields.find(([name]) => name === ref.field);
+    if (replaced) this.#values.delete(replaced[1]);
     this.#values.set(valueId.toString('hex'), { nonce, sealed });
-    const field: FieldRecord = { name: ref.field, valueId: valueId.toString('hex'), length: bytes.length, updatedAt: now };
+    const field: FieldRecord = [ref.field, valueId.toString('hex')];
     this.#items.set(item.id, {
       ...item,
       revision: item.revision + 1,
       updatedAt: now,
-      fields: [...others, field].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+      fields: [...others, field].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
     });
   }
 
@@ -286,13 +311,13 @@ export class Vault {
           `'latchkey ls ${ref.project}' shows what there is`,
       );
     if (item === undefined) throw notFound();
-    const going = ref.field === undefined ? item.fields : item.fields.filter((f) => f.name === ref.field);
+    const going = ref.field === undefined ? item.fields : item.fields.filter(([name]) => name === ref.field);
     if (going.length === 0) throw notFound();
-    for (const f of going) this.#values.get(f.valueId)?.sealed.fill(0);
-    for (const f of going) this.#values.delete(f.valueId);
+    for (const [, valueId] of going) this.#values.delete(valueId);
     const left = item.fields.filter((f) => !going.includes(f));
     if (left.length === 0) this.#items.delete(item.id);
-    else this.#items.set(item.id, { ...item, fields: left, revision: item.revision + 1, updatedAt: nowIso() });
+    else
+      this.#items.set(item.id, { ...item, fields: left, revision: item.revision + 1, updatedAt: nowIso() });
     return { removedFields: going.length };
   }
 
@@ -316,14 +341,17 @@ export class Vault {
       'utf8',
     );
     const indexNonce = randomBytes(NONCE_BYTES);
-    const index = { nonce: indexNonce, sealed: xchachaSeal(key, indexNonce, indexJson, indexAad(headerBytes)) };
+    const index = {
+      nonce: indexNonce,
+      sealed: xchachaSeal(key, indexNonce, indexJson, indexAad(headerBytes)),
+    };
     const macKey = deriveSubkey(key, 'fileMac');
     try {
       const bytes = layoutVaultFile({
         headerBytes,
         keyBlock: this.#keyBlock,
         index,
-        values: this.#values,
+        records: this.#values.records(),
         mac: (input) => createHmac('sha256', macKey).update(input).digest(),
       });
       return { bytes, generation };

@@ -39,7 +39,11 @@ function isAlive(owner: LockOwner): boolean {
 function readOwner(path: string): LockOwner | undefined {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner>;
-    if (typeof parsed.pid === 'number' && typeof parsed.start === 'string' && typeof parsed.host === 'string') {
+    if (
+      typeof parsed.pid === 'number' &&
+      typeof parsed.start === 'string' &&
+      typeof parsed.host === 'string'
+    ) {
       return parsed as LockOwner;
     }
   } catch {
@@ -55,7 +59,11 @@ export interface WriterLock {
 function tryCreate(path: string, content: string): boolean {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+    fd = openSync(
+      path,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0),
+      0o600,
+    );
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw storageError(`creating the lock ${path}`, error);
