@@ -56,6 +56,15 @@ export class InputSource {
     return line;
   }
 
+  /** The next line of standard input (for --token-stdin and the like); USAGE when it is missing. */
+  async line(what: string): Promise<Buffer> {
+    const line = await this.#stdinLine();
+    if (line === undefined || line.length === 0) {
+      throw new LatchkeyError('USAGE', `standard input ended before ${what}`);
+    }
+    return line;
+  }
+
   /** A password: the next stdin line with --password-stdin, else asked on the terminal. */
   async password(prompt = 'Master password: '): Promise<Buffer> {
     if (this.#passwordFromStdin) {

@@ -7,13 +7,19 @@ import { InputSource } from '../terminal-input';
 
 export const command: CommandSpec = {
   name: 'get',
-  usage: '<ref> [--password-stdin]',
+  usage: '<ref> [--previous] [--password-stdin]',
   help: `Prints one value exactly as stored: no trailing newline, no decoration, e.g.
   latchkey get lk://payments/development/stripe/secret_key | pbcopy
 
+With --previous, prints the value an item synced from a store had before its last rotation,
+while the grace period (24 h) lasts.
+
 Prefer 'latchkey run' to give secrets to programs: a value printed on a terminal stays in its scrollback.`,
-  options: { ...PASSWORD_STDIN_OPTION },
-  optionHelp: { 'password-stdin': PASSWORD_STDIN_HELP },
+  options: { ...PASSWORD_STDIN_OPTION, previous: { type: 'boolean' } },
+  optionHelp: {
+    'password-stdin': PASSWORD_STDIN_HELP,
+    previous: "the value before the item's last rotation (during the grace period)",
+  },
   positionals: { min: 1, max: 1, names: 'one reference' },
   async run({ args, io, env }) {
     const ref = parseFieldRef(args.positionals[0]!);
@@ -23,7 +29,7 @@ Prefer 'latchkey run' to give secrets to programs: a value printed on a terminal
     try {
       const vault = await store.open(password);
       try {
-        const secret = vault.readField(ref);
+        const secret = vault.readField(ref, { previous: args.values.previous === true });
         try {
           await writeAll(io.stdout, secret.reveal());
         } finally {

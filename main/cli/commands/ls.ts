@@ -5,6 +5,7 @@ import type { CommandSpec } from '../command';
 import { PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
 import { writeAll } from '../io';
 import { InputSource } from '../terminal-input';
+import { syncStates } from '../../core/sync/sync-store';
 
 /** What `ls --json` prints per item: names and metadata, never values. */
 export interface ListedItem {
@@ -38,9 +39,15 @@ function asRef(i: ItemRecord): { project: string; environment: ItemRecord['envir
   return { project: i.project, environment: i.environment, item: i.name };
 }
 
+/** Aligns rows of cells into columns. */
+export function formatRows(table: readonly (readonly string[])[]): string {
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  return table.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
 export function formatTable(rows: readonly ListedItem[]): string {
   if (rows.length === 0) return '';
-  const table = [
+  return formatRows([
     ['REF', 'FIELDS', 'VERSION', 'SOURCE', 'UPDATED'],
     ...rows.map((r) => [
       r.ref,
@@ -49,26 +56,21 @@ export function formatTable(rows: readonly ListedItem[]): string {
       r.override ? `${r.source} (override)` : r.source,
       r.updatedAt.slice(0, 19).replace('T', ' '),
     ]),
-  ];
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  return (
-    table
-      .map((row) =>
-        row
-          .map((cell, c) => cell.padEnd(widths[c]!))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
+  ]);
 }
 
 export const command: CommandSpec = {
   name: 'ls',
-  usage: '[<project>[/<environment>]] [--json] [--password-stdin]',
-  help: `Lists items with their fields, environment, version and source. Never prints values.`,
-  options: { ...PASSWORD_STDIN_OPTION, json: { type: 'boolean' } },
-  optionHelp: { 'password-stdin': PASSWORD_STDIN_HELP, json: 'print a JSON array (for scripts)' },
+  usage: '[<project>[/<environment>]] [--refused] [--json] [--password-stdin]',
+  help: `Lists items with their fields, environment, version and source (local, or store:path).
+A local item that shadows a synced one is marked "(override)". Never prints values.
+With --refused, lists what the last good sync of each store refused, and why.`,
+  options: { ...PASSWORD_STDIN_OPTION, json: { type: 'boolean' }, refused: { type: 'boolean' } },
+  optionHelp: {
+    'password-stdin': PASSWORD_STDIN_HELP,
+    json: 'print a JSON array (for scripts)',
+    refused: 'list refused items (ref, store path, rule, time) instead',
+  },
   positionals: { min: 0, max: 1, names: 'at most one filter' },
   async run({ args, io, env }) {
     const filter = args.positionals[0] === undefined ? { project: '' } : parseRefFilter(args.positionals[0]);
@@ -78,6 +80,17 @@ export const command: CommandSpec = {
     try {
       const vault = await store.open(password);
       try {
+        if (args.values.refused === true) {
+          const refused = Object.entries(syncStates(vault)).flatMap(([store, state]) =>
+            state.refusals
+              .filter((r) => !filter.project || r.ref.startsWith(`lk://${filter.project}/`))
+              .map((r) => ({ store, ...r })),
+          );
+          if (args.values.json === true) await writeAll(io.stdout, `${JSON.stringify(refused, null, 2)}\n`);
+          else if (refused.length === 0) await writeAll(io.stderr, 'Nothing was refused by the last syncs.\n');
+          else await writeAll(io.stdout, formatRows([['REF', 'STORE PATH', 'RULE', 'WHEN'], ...refused.map((r) => [r.ref, `${r.store}:${r.path}`, r.rule, r.at.slice(0, 19).replace('T', ' ')])]));
+          return;
+        }
         const rows = listedItems(vault.list(filter));
         if (args.values.json === true) await writeAll(io.stdout, `${JSON.stringify(rows, null, 2)}\n`);
         else if (rows.length === 0)

@@ -35,6 +35,18 @@ export interface ItemRecord {
   readonly revision: number;
   readonly updatedAt: string;
   readonly fields: readonly FieldRecord[];
+  /**
+   * A synced item's previous version, kept readable until `until` after a rotation so running
+   * processes keep working (`latchkey get --previous`).
+   */
+  readonly previous?: PreviousVersion;
+}
+
+export interface PreviousVersion {
+  readonly version: number;
+  readonly fields: readonly FieldRecord[];
+  /** ISO 8601: when the previous version stops being readable. */
+  readonly until: string;
 }
 
 export interface IndexDocument {
@@ -59,6 +71,13 @@ function bad(what: string): LatchkeyError {
 function str(v: unknown, what: string): string {
   if (typeof v !== 'string') throw bad(what);
   return v;
+}
+
+function checkFields(fields: unknown): void {
+  if (!Array.isArray(fields)) throw bad('fields');
+  for (const f of fields as unknown[]) {
+    if (!Array.isArray(f) || f.length !== 2 || typeof f[0] !== 'string' || !isId(f[1])) throw bad('field');
+  }
 }
 
 /** Parses and checks the decrypted index; throws VAULT_CORRUPT on any deviation. */
@@ -90,9 +109,12 @@ export function parseIndex(json: Buffer): IndexDocument {
     ) {
       throw bad('origin');
     }
-    if (!Array.isArray(it.fields)) throw bad('fields');
-    for (const f of it.fields as unknown[]) {
-      if (!Array.isArray(f) || f.length !== 2 || typeof f[0] !== 'string' || !isId(f[1])) throw bad('field');
+    checkFields(it.fields);
+    if (it.previous !== undefined) {
+      const prev = it.previous as Record<string, unknown> | null;
+      if (typeof prev !== 'object' || prev === null || !Number.isInteger(prev.version)) throw bad('previous');
+      str(prev.until, 'previous.until');
+      checkFields(prev.fields);
     }
   }
   return doc as IndexDocument;

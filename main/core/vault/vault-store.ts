@@ -117,6 +117,7 @@ export class VaultStore {
     password: Uint8Array,
     change: (vault: Vault) => T | Promise<T>,
     hook?: StepHook,
+    shouldSave: (result: T) => boolean = () => true,
   ): Promise<T> {
     this.#checkDir();
     const lock = await acquireWriterLock(this.paths.lock);
@@ -124,7 +125,7 @@ export class VaultStore {
       const vault = await this.open(password);
       try {
         const result = await change(vault);
-        this.save(vault, hook);
+        if (shouldSave(result)) this.save(vault, hook);
         return result;
       } finally {
         vault.close();

@@ -129,8 +129,10 @@ export class Vault {
     const index = parseIndex(indexJson);
     const values = new SealedValues(parsed.values);
     for (const item of index.items) {
-      for (const [, valueId] of item.fields)
-        if (!values.has(valueId)) throw corruptBody(`a value record is missing`);
+      for (const [, valueId] of item.fields) if (!values.has(valueId)) throw corruptBody('a value record is missing');
+      for (const [, valueId] of item.previous?.fields ?? []) {
+        if (!values.has(valueId)) throw corruptBody('a value record is missing');
+      }
     }
     return new Vault(
       dataKey,
@@ -200,8 +202,19 @@ export class Vault {
     return found;
   }
 
-  #require(ref: FieldRef): { item: ItemRecord; field: FieldRecord } {
+  #require(ref: FieldRef, previous: boolean): { item: ItemRecord; field: FieldRecord } {
     const item = this.findItem(ref);
+    if (previous) {
+      const prev = item?.previous;
+      const field = prev && Date.parse(prev.until) > Date.now() ? prev.fields.find(([n]) => n === ref.field) : undefined;
+      if (item === undefined || field === undefined) {
+        throw new LatchkeyError(
+          'ITEM_NOT_FOUND',
+          `${formatFieldRef(ref)} has no previous version in its grace period; the current one is all there is`,
+        );
+      }
+      return { item, field };
+    }
     const field = item?.fields.find(([name]) => name === ref.field);
     if (item === undefined || field === undefined) {
       throw new LatchkeyError(
@@ -212,20 +225,36 @@ export class Vault {
     return { item, field };
   }
 
-  /** Decrypts one field. The caller disposes the Secret as soon as it has used it. */
-  readField(ref: FieldRef): Secret {
-    const { item, field } = this.#require(ref);
-    const valueId = field[1];
+  /**
+   * Decrypts one field (or, with `previous`, the field's value before the last rotation while its
+   * grace period lasts). The caller disposes the Secret as soon as it has used it.
+   */
+  readField(ref: FieldRef, options: { previous?: boolean } = {}): Secret {
+    const { item, field } = this.#require(ref, options.previous === true);
+    const plain = this.#open(item.id, field[1]);
+    if (plain === undefined) throw corruptBody(`the value of ${formatFieldRef(ref)} does not decrypt`);
+    return new Secret(plain);
+  }
+
+  #open(itemId: string, valueId: string): Buffer | undefined {
     const record = this.#values.get(valueId);
     if (record === undefined) throw corruptBody('a value record is missing');
-    const plain = xchachaOpen(
+    return xchachaOpen(
       this.#key(),
       record.nonce,
       record.sealed,
-      valueAad(this.#header.vaultId, Buffer.from(item.id, 'hex'), Buffer.from(valueId, 'hex')),
+      valueAad(this.#header.vaultId, Buffer.from(itemId, 'hex'), Buffer.from(valueId, 'hex')),
     );
-    if (plain === undefined) throw corruptBody(`the value of ${formatFieldRef(ref)} does not decrypt`);
-    return new Secret(plain);
+  }
+
+  /** Seals a value for an item; returns the new value id (hex). */
+  #seal(itemId: string, bytes: Uint8Array): string {
+    const valueId = this.#values.newValueId();
+    const nonce = randomBytes(NONCE_BYTES);
+    const sealed = xchachaSeal(this.#key(), nonce, bytes, valueAad(this.#header.vaultId, Buffer.from(itemId, 'hex'), valueId));
+    const hex = valueId.toString('hex');
+    this.#values.set(hex, { nonce, sealed });
+    return hex;
   }
 
   /**
@@ -267,18 +296,10 @@ export class Vault {
         `${formatItemRef(ref)} already has ${MAX_FIELDS_PER_ITEM} fields`,
       );
     }
-    const valueId = this.#values.newValueId();
-    const nonce = randomBytes(NONCE_BYTES);
-    const sealed = xchachaSeal(
-      this.#key(),
-      nonce,
-      bytes,
-      valueAad(this.#header.vaultId, Buffer.from(item.id, 'hex'), valueId),
-    );
+    const valueId = this.#seal(item.id, bytes);
     const replaced = item.fields.find(([name]) => name === ref.field);
     if (replaced) this.#values.delete(replaced[1]);
-    this.#values.set(valueId.toString('hex'), { nonce, sealed });
-    const field: FieldRecord = [ref.field, valueId.toString('hex')];
+    const field: FieldRecord = [ref.field, valueId];
     this.#items.set(item.id, {
       ...item,
       revision: item.revision + 1,
@@ -319,6 +340,112 @@ export class Vault {
     else
       this.#items.set(item.id, { ...item, fields: left, revision: item.revision + 1, updatedAt: nowIso() });
     return { removedFields: going.length };
+  }
+
+  /** Items synced from `store`, by store path. */
+  storeItems(store: string): Map<string, ItemRecord> {
+    const out = new Map<string, ItemRecord>();
+    for (const item of this.#items.values()) {
+      if (item.origin.kind === 'store' && item.origin.store === store) out.set(item.origin.path, item);
+    }
+    return out;
+  }
+
+  /**
+   * Puts one synced item's version into the vault. A new version replaces the fields; the replaced
+   * fields stay readable as `previous` until `graceUntil`. Values must already have passed the
+   * production checks (the sync engine does them); this only seals and records.
+   */
+  upsertStoreItem(input: {
+    store: string;
+    path: string;
+    ref: ItemRef;
+    version: number;
+    changedUpstreamAt: string;
+    fields: readonly (readonly [string, Secret])[];
+    graceUntil: string;
+  }): 'added' | 'updated' | 'unchanged' {
+    const existing = this.storeItems(input.store).get(input.path);
+    if (existing && existing.origin.kind === 'store' && existing.origin.version === input.version) return 'unchanged';
+    const now = nowIso();
+    const id = existing?.id ?? randomBytes(ID_BYTES).toString('hex');
+    const fields: FieldRecord[] = input.fields
+      .map(([name, value]): FieldRecord => [name, this.#seal(id, value.reveal())])
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    if (existing?.previous) for (const [, v] of existing.previous.fields) this.#values.delete(v);
+    const previous =
+      existing && existing.origin.kind === 'store'
+        ? { previous: { version: existing.origin.version, fields: existing.fields, until: input.graceUntil } }
+        : {};
+    this.#items.set(id, {
+      id,
+      project: input.ref.project,
+      environment: input.ref.environment,
+      name: input.ref.item,
+      origin: { kind: 'store', store: input.store, path: input.path, version: input.version, changedUpstreamAt: input.changedUpstreamAt },
+      revision: (existing?.revision ?? 0) + 1,
+      updatedAt: now,
+      fields,
+      ...previous,
+    });
+    return existing ? 'updated' : 'added';
+  }
+
+  /** Removes a synced item and every value it holds (current and previous). */
+  removeStoreItem(store: string, path: string): boolean {
+    const item = this.storeItems(store).get(path);
+    if (!item) return false;
+    for (const [, v] of item.fields) this.#values.delete(v);
+    for (const [, v] of item.previous?.fields ?? []) this.#values.delete(v);
+    this.#items.delete(item.id);
+    return true;
+  }
+
+  /** Forgets previous versions whose grace period is over. Returns how many were dropped. */
+  prunePrevious(now = Date.now()): number {
+    let dropped = 0;
+    for (const item of this.#items.values()) {
+      if (item.previous && Date.parse(item.previous.until) <= now) {
+        for (const [, v] of item.previous.fields) this.#values.delete(v);
+        const { previous: _gone, ...rest } = item;
+        this.#items.set(item.id, rest);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  /**
+   * Secrets Latchkey keeps for itself (store tokens), sealed like any value under a private item
+   * id and listed only in the index's `meta.system`.
+   */
+  setSystemSecret(key: string, value: Secret): void {
+    this.deleteSystemSecret(key);
+    const itemId = randomBytes(ID_BYTES).toString('hex');
+    const valueId = this.#seal(itemId, value.reveal());
+    this.#meta.system = { ...this.#systemIndex(), [key]: [itemId, valueId] };
+  }
+
+  readSystemSecret(key: string): Secret | undefined {
+    const entry = Object.hasOwn(this.#systemIndex(), key) ? this.#systemIndex()[key] : undefined;
+    if (entry === undefined) return undefined;
+    const plain = this.#open(entry[0], entry[1]);
+    if (plain === undefined) throw corruptBody('a stored credential does not decrypt');
+    return new Secret(plain);
+  }
+
+  deleteSystemSecret(key: string): void {
+    const index = this.#systemIndex();
+    if (!Object.hasOwn(index, key)) return;
+    const entry = index[key];
+    if (entry) this.#values.delete(entry[1]);
+    const { [key]: _gone, ...rest } = index;
+    this.#meta.system = rest;
+  }
+
+  #systemIndex(): Record<string, [string, string]> {
+    const raw = this.#meta.system;
+    return typeof raw === 'object' && raw !== null ? (raw as Record<string, [string, string]>) : {};
   }
 
   /** Wraps the data key under a new password (new salt, given or current parameters). Values are untouched. */
