@@ -20,6 +20,8 @@ export interface RefusalRecord {
   /** True when a production signal fired (as opposed to an unknown environment or an unusable item). */
   readonly production: boolean;
   readonly at: string;
+  /** The store version whose content was refused (so an unchanged version is not read again). */
+  readonly version?: number;
 }
 
 export interface PlannedItem {
@@ -74,8 +76,11 @@ export async function planSync(
   provider: StoreProvider,
   layout: Layout,
   known: ReadonlyMap<string, number>,
-  options: SyncOptions = {},
+  options: SyncOptions & { readonly refusedBefore?: readonly RefusalRecord[] } = {},
 ): Promise<SyncPlan> {
+  // Items refused for their content at a version: that version is not read again.
+  const refusedVersions = new Map<string, RefusalRecord>();
+  for (const r of options.refusedBefore ?? []) if (r.version !== undefined) refusedVersions.set(r.path, r);
   const limiter = new Limiter(options.concurrency ?? 8);
   const filters = options.filters ?? [];
   const now = (): string => (options.now?.() ?? new Date()).toISOString();
@@ -102,9 +107,16 @@ export async function planSync(
       plan.present.add(path);
       return;
     }
+    const before = refusedVersions.get(path);
+    if (before?.version === meta.currentVersion) {
+      plan.refusals.push(before);
+      return;
+    }
     const version = await limiter.run(() => provider.readVersion(path, meta.currentVersion));
     if (version === undefined) return;
-    const fields = toFields(version.data, path, refText, refuse);
+    const fields = toFields(version.data, path, refText, (p, r, rule, reason, production) =>
+      plan.refusals.push({ ref: r, path: p, rule, reason, production, at: now(), version: meta.currentVersion }),
+    );
     if (fields === undefined) return;
     plan.upserts.push({ path, ref, version: meta.currentVersion, changedAt: meta.changedAt, fields });
     plan.present.add(path);

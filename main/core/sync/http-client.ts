@@ -49,7 +49,7 @@ export interface RequestOptions {
 /** A request that failed for good, with what a person needs to know (never a header value). */
 export class HttpFailure extends Error {
   constructor(
-    readonly kind: 'status' | 'timeout' | 'network' | 'deadline' | 'too-large',
+    readonly kind: 'status' | 'timeout' | 'network' | 'tls' | 'deadline' | 'too-large',
     readonly method: string,
     readonly path: string,
     readonly status: number | undefined,
@@ -117,7 +117,8 @@ export class HttpClient {
         }
         wait = parseRetryAfter(response.headers['retry-after']) ?? backoffDelay(this.#retry, attempt);
       } catch (error) {
-        if (!(error instanceof HttpFailure) || error.kind === 'too-large') throw error;
+        // A certificate that is not trusted now will not be trusted in a second either.
+        if (!(error instanceof HttpFailure) || error.kind === 'too-large' || error.kind === 'tls') throw error;
         if (options.retry === false || attempt >= this.#retry.retries || error.kind === 'deadline') {
           throw new HttpFailure(error.kind, error.method, error.path, undefined, error.detail, attempt + 1);
         }
@@ -152,7 +153,8 @@ export class HttpClient {
       const timer = setTimeout(() => fail('timeout', `no answer within ${timeout} ms`), timeout);
       req.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new HttpFailure('network', options.method, options.path, undefined, describeNetworkError(error), 1));
+        const kind = isTlsError(error) ? 'tls' : 'network';
+        reject(new HttpFailure(kind, options.method, options.path, undefined, describeNetworkError(error), 1));
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
@@ -188,16 +190,35 @@ export class HttpClient {
   }
 }
 
+const TLS_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function isTlsError(error: NodeJS.ErrnoException): boolean {
+  const code = error.code ?? '';
+  return TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_');
+}
+
 /** A network error in words, without anything that came from our request's headers. */
 function describeNetworkError(error: NodeJS.ErrnoException): string {
   const code = error.code ?? '';
+  if (isTlsError(error)) {
+    return `the store's TLS certificate is not trusted (${code}); pass its CA with --ca-cert or VAULT_CACERT`;
+  }
   if (code === 'ECONNREFUSED') return 'the connection was refused (is the store running at that address?)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the store host name could not be resolved';
   if (code === 'ECONNRESET' || code === 'EPIPE') return 'the connection was reset';
   if (code === 'ETIMEDOUT') return 'the connection timed out';
-  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') {
-    return `the store's TLS certificate is not trusted (${code}); pass its CA with --ca-cert or VAULT_CACERT`;
-  }
   return code ? `network error ${code}` : 'network error';
 }
 

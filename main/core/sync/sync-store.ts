@@ -102,6 +102,7 @@ export async function syncStore(vault: Vault, config: StoreConfig, settings: Syn
     const plan = await planSync(provider, parseLayout(config.layout), known, {
       concurrency: settings.concurrency,
       filters,
+      refusedBefore: previous?.refusals ?? [],
       ...(settings.onProgress ? { onProgress: (p: SyncProgress) => settings.onProgress?.(config.name, p) } : {}),
     });
     const now = new Date();

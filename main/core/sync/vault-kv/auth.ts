@@ -60,7 +60,7 @@ export async function checkToken(api: VaultApi, store: string): Promise<void> {
     await api.call('GET', 'auth/token/lookup-self', 'checking the token', { allow404: false, retry: true });
   } catch (error) {
     if (error instanceof LatchkeyError && error.code === 'STORE_PERMISSION_DENIED') {
-      throw authFailed(store, 'checking the token', 'the token is invalid, expired or revoked');
+      throw authFailed(store, 'checking the token', `the token is invalid, expired or revoked; run 'latchkey store login ${store}'`);
     }
     throw error;
   }

@@ -25,10 +25,20 @@ export class Kv2Provider implements StoreProvider {
     private readonly mount: string,
   ) {}
 
-  /** Confirms the mount is KV version 2 (sys/internal/ui/mounts). */
+  /**
+   * Confirms the mount is KV version 2 (sys/internal/ui/mounts). A token that may not ask is let
+   * through: the reads will tell.
+   */
   async checkMount(): Promise<void> {
     const what = `checking the mount '${this.mount}'`;
-    const { status, envelope } = await this.api.call('GET', `sys/internal/ui/mounts/${encodePath(this.mount)}`, what);
+    let answer: Awaited<ReturnType<VaultApi['call']>>;
+    try {
+      answer = await this.api.call('GET', `sys/internal/ui/mounts/${encodePath(this.mount)}`, what);
+    } catch (error) {
+      if (error instanceof LatchkeyError && error.code === 'STORE_PERMISSION_DENIED') return;
+      throw error;
+    }
+    const { status, envelope } = answer;
     const data = obj(envelope?.data);
     const version = obj(data?.options)?.version;
     if (status === 404 || data === undefined) {
@@ -54,7 +64,9 @@ export class Kv2Provider implements StoreProvider {
 
   async list(folder: string): Promise<string[]> {
     const path = `${this.mount}/metadata/${encodePath(folder.replace(/\/+$/, ''))}`.replace(/\/+$/, '');
-    const { status, envelope } = await this.api.call('LIST', `${path}/`, `listing ${folder || '/'}`);
+    // `GET ?list=true` is the documented equivalent of the LIST verb, which some HTTP stacks and
+    // proxies cannot carry.
+    const { status, envelope } = await this.api.call('GET', `${path}/?list=true`, `listing ${folder || '/'}`);
     if (status === 404) return [];
     const keys = obj(envelope?.data)?.keys;
     if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) {

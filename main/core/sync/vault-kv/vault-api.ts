@@ -115,7 +115,7 @@ export class VaultApi {
     if (error instanceof LatchkeyError) return error;
     const where = `${what} from store '${this.#store}'`;
     if (error instanceof HttpFailure) {
-      if (/TLS certificate is not trusted/.test(error.detail)) {
+      if (error.kind === 'tls') {
         return new LatchkeyError('STORE_TLS_UNTRUSTED', `${where}: ${error.detail}`);
       }
       const tries = error.attempts > 1 ? ` after ${error.attempts} attempts` : '';
