@@ -54,14 +54,27 @@ export const ERROR_CODES = {
   PASSWORD_INVALID: { exit: 1, meaning: 'A new password is empty, too short or too long.' },
   NO_TERMINAL: { exit: 2, meaning: 'Input is needed but there is no terminal and no --password-stdin.' },
   CANCELLED: { exit: 1, meaning: 'The user declined a confirmation.' },
-  INVALID_STORE_CONFIG: { exit: 2, meaning: 'A store definition (address, mount, layout, filter, auth) is malformed.' },
+  INVALID_STORE_CONFIG: {
+    exit: 2,
+    meaning: 'A store definition (address, mount, layout, filter, auth) is malformed.',
+  },
   STORE_NOT_FOUND: { exit: 1, meaning: 'No store of that name is configured.' },
   STORE_EXISTS: { exit: 1, meaning: 'A store of that name is already configured.' },
-  STORE_AUTH_FAILED: { exit: 1, meaning: 'The central store refused the credentials (bad, expired or revoked token; wrong password).' },
+  STORE_AUTH_FAILED: {
+    exit: 1,
+    meaning: 'The central store refused the credentials (bad, expired or revoked token; wrong password).',
+  },
   STORE_PERMISSION_DENIED: { exit: 1, meaning: 'The central store denied a read the sync needed (403).' },
-  STORE_UNAVAILABLE: { exit: 1, meaning: 'The central store could not be reached or kept failing (network, timeout, 5xx, sealed, rate limit).' },
+  STORE_UNAVAILABLE: {
+    exit: 1,
+    meaning:
+      'The central store could not be reached or kept failing (network, timeout, 5xx, sealed, rate limit).',
+  },
   STORE_TLS_UNTRUSTED: { exit: 1, meaning: "The central store's TLS certificate is not trusted." },
-  STORE_PROTOCOL: { exit: 1, meaning: 'The central store answered with something that is not the documented API.' },
+  STORE_PROTOCOL: {
+    exit: 1,
+    meaning: 'The central store answered with something that is not the documented API.',
+  },
   INTERNAL: { exit: 1, meaning: 'A bug in Latchkey; please report it with the command you ran.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -23,14 +23,20 @@ export interface SyncBed {
   close(): Promise<void>;
 }
 
-export async function syncBed(options: { rootToken?: string; tls?: { cert: string; key: string } } = {}): Promise<SyncBed> {
+export async function syncBed(
+  options: { rootToken?: string; tls?: { cert: string; key: string } } = {},
+): Promise<SyncBed> {
   const t = tempHome('latchkey-sync-');
   const server = await startVaultServer({
     ...(options.rootToken ? { rootToken: options.rootToken } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
   });
   const outputs: string[] = [];
-  const cli = async (args: string[], input = `${MASTER}\n`, env: NodeJS.ProcessEnv = {}): Promise<CliResult> => {
+  const cli = async (
+    args: string[],
+    input = `${MASTER}\n`,
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<CliResult> => {
     const r = await runCli(args, { home: t.home, input, env });
     outputs.push(r.stdout.toString('utf8'), r.stderr);
     return r;
@@ -54,9 +60,24 @@ export async function syncBed(options: { rootToken?: string; tls?: { cert: strin
 }
 
 /** Adds the bed's server as store `corp` with the given token (root by default). */
-export async function addStore(bed: SyncBed, extra: string[] = [], token = bed.server.rootToken): Promise<CliResult> {
+export async function addStore(
+  bed: SyncBed,
+  extra: string[] = [],
+  token = bed.server.rootToken,
+): Promise<CliResult> {
   return bed.cli(
-    ['store', 'add', 'corp', '--addr', bed.server.url, '--mount', 'secret', '--token-stdin', '--password-stdin', ...extra],
+    [
+      'store',
+      'add',
+      'corp',
+      '--addr',
+      bed.server.url,
+      '--mount',
+      'secret',
+      '--token-stdin',
+      '--password-stdin',
+      ...extra,
+    ],
     `${MASTER}\n${token}\n`,
   );
 }

@@ -12,7 +12,8 @@ describe('sync faults leave the vault unchanged and usable', () => {
   let bed: SyncBed;
   before(async () => {
     bed = await syncBed({ rootToken: CANARY_TOKEN });
-    for (let i = 0; i < 30; i++) bed.server.kvPut('secret', `teams/app/development/item${i}`, { v: `value-${i}` });
+    for (let i = 0; i < 30; i++)
+      bed.server.kvPut('secret', `teams/app/development/item${i}`, { v: `value-${i}` });
     assert.equal((await addStore(bed)).status, 0);
     const first = await bed.sync();
     assert.equal(first.status, 0, first.stderr);
@@ -28,7 +29,10 @@ describe('sync faults leave the vault unchanged and usable', () => {
     const r = await bed.sync(extra);
     assert.equal(r.status, 1, r.stdout.toString());
     assert.match(r.stderr, code);
-    assert.match(r.stdout.toString(), /sync failed after .*nothing was changed, last good sync \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\n$/);
+    assert.match(
+      r.stdout.toString(),
+      /sync failed after .*nothing was changed, last good sync \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\n$/,
+    );
     assert.ok(bed.vaultBytes().equals(before), 'the vault file changed');
     assert.equal((await bed.get('lk://app/development/item0/v')).stdout.toString(), held);
     bed.server.faults.reset();
@@ -45,7 +49,10 @@ describe('sync faults leave the vault unchanged and usable', () => {
   });
 
   test('a store that keeps failing with 500 fails the sync after bounded retries', async () => {
-    bed.server.faults.failNext(1000, { status: 500, pathPrefix: 'secret/metadata/teams/app/development/item1' });
+    bed.server.faults.failNext(1000, {
+      status: 500,
+      pathPrefix: 'secret/metadata/teams/app/development/item1',
+    });
     const started = Date.now();
     await failsAndChangesNothing([], /^latchkey: STORE_UNAVAILABLE: .*item1.*\(500\)/);
     assert.ok(Date.now() - started < 30_000);
@@ -53,9 +60,14 @@ describe('sync faults leave the vault unchanged and usable', () => {
 
   test('a 502 is retried a bounded number of times, then the sync fails', async () => {
     const mark = bed.server.requests.length;
-    bed.server.faults.failNext(1000, { status: 502, pathPrefix: 'secret/metadata/teams/app/development/item2' });
+    bed.server.faults.failNext(1000, {
+      status: 502,
+      pathPrefix: 'secret/metadata/teams/app/development/item2',
+    });
     await failsAndChangesNothing([], /STORE_UNAVAILABLE/);
-    const attempts = bed.server.requests.slice(mark).filter((q) => q.path.endsWith('development/item2')).length;
+    const attempts = bed.server.requests
+      .slice(mark)
+      .filter((q) => q.path.endsWith('development/item2')).length;
     assert.equal(attempts, 5, 'one try and four retries');
   });
 
@@ -66,25 +78,37 @@ describe('sync faults leave the vault unchanged and usable', () => {
 
   test('a slow store runs into the per-request timeout', async () => {
     bed.server.faults.delay(2000, { pathPrefix: 'secret/metadata/teams/app/development/item3' });
-    await failsAndChangesNothing(['--request-timeout', '0.2', '--deadline', '5'], /STORE_UNAVAILABLE: .*(no answer within|deadline)/);
+    await failsAndChangesNothing(
+      ['--request-timeout', '0.2', '--deadline', '5'],
+      /STORE_UNAVAILABLE: .*(no answer within|deadline)/,
+    );
   });
 
   test('a hung connection is cut by the overall deadline', async () => {
     bed.server.faults.hang({ pathPrefix: 'secret/metadata/teams/app/development/item4' });
     const started = Date.now();
-    await failsAndChangesNothing(['--request-timeout', '30', '--deadline', '1.5'], /STORE_UNAVAILABLE: .*(deadline|no answer)/);
+    await failsAndChangesNothing(
+      ['--request-timeout', '30', '--deadline', '1.5'],
+      /STORE_UNAVAILABLE: .*(deadline|no answer)/,
+    );
     assert.ok(Date.now() - started < 15_000);
   });
 
   test('a token that expires mid-sync fails the sync with a way forward', async () => {
     const shortLived = bed.server.createToken({ policies: ['root'] });
-    const login = await bed.cli(['store', 'login', 'corp', '--token-stdin', '--password-stdin'], `${MASTER}\n${shortLived}\n`);
+    const login = await bed.cli(
+      ['store', 'login', 'corp', '--token-stdin', '--password-stdin'],
+      `${MASTER}\n${shortLived}\n`,
+    );
     assert.equal(login.status, 0, login.stderr);
     bed.server.faults.expireTokenAfter(shortLived, 8);
     await failsAndChangesNothing([], /^latchkey: STORE_PERMISSION_DENIED: .*403.*latchkey store login corp/);
     const next = await bed.sync();
     assert.match(next.stderr, /^latchkey: STORE_AUTH_FAILED: .*invalid, expired or revoked/);
-    const relogin = await bed.cli(['store', 'login', 'corp', '--token-stdin', '--password-stdin'], `${MASTER}\n${CANARY_TOKEN}\n`);
+    const relogin = await bed.cli(
+      ['store', 'login', 'corp', '--token-stdin', '--password-stdin'],
+      `${MASTER}\n${CANARY_TOKEN}\n`,
+    );
     assert.equal(relogin.status, 0, relogin.stderr);
   });
 
@@ -96,14 +120,22 @@ describe('sync faults leave the vault unchanged and usable', () => {
        path "secret/data/teams/app/development/item5" { capabilities = ["deny"] }`,
     );
     const token = bed.server.createToken({ policies: ['default', 'dev-reader'] });
-    const login = await bed.cli(['store', 'login', 'corp', '--token-stdin', '--password-stdin'], `${MASTER}\n${token}\n`);
+    const login = await bed.cli(
+      ['store', 'login', 'corp', '--token-stdin', '--password-stdin'],
+      `${MASTER}\n${token}\n`,
+    );
     assert.equal(login.status, 0, login.stderr);
     bed.server.kvPut('secret', 'teams/app/development/item5', { v: 'value-5-rotated' });
     const mark = bed.server.requests.length;
     await failsAndChangesNothing([], /^latchkey: STORE_PERMISSION_DENIED: .*item5/);
-    const denied = bed.server.requests.slice(mark).filter((q) => q.path.endsWith('/secret/data/teams/app/development/item5'));
+    const denied = bed.server.requests
+      .slice(mark)
+      .filter((q) => q.path.endsWith('/secret/data/teams/app/development/item5'));
     assert.equal(denied.length, 1, `a 403 is not retried: ${JSON.stringify(denied)}`);
-    const relogin = await bed.cli(['store', 'login', 'corp', '--token-stdin', '--password-stdin'], `${MASTER}\n${CANARY_TOKEN}\n`);
+    const relogin = await bed.cli(
+      ['store', 'login', 'corp', '--token-stdin', '--password-stdin'],
+      `${MASTER}\n${CANARY_TOKEN}\n`,
+    );
     assert.equal(relogin.status, 0, relogin.stderr);
   });
 
@@ -119,13 +151,74 @@ describe('TLS with a custom CA', () => {
   const ca = join(dir, 'ca.pem');
   const otherCa = join(dir, 'other-ca.pem');
   before(async () => {
-    const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Latchkey Test CA');
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other.key', '-out', 'other-ca.pem', '-days', '2', '-subj', '/CN=Other CA');
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
+    const ssl = (...args: string[]): void =>
+      void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=Latchkey Test CA',
+    );
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'other.key',
+      '-out',
+      'other-ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=Other CA',
+    );
+    ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+      '-subj',
+      '/CN=localhost',
+    );
     writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-    ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
-    bed = await syncBed({ tls: { cert: readFileSync(join(dir, 'server.pem'), 'utf8'), key: readFileSync(join(dir, 'server.key'), 'utf8') } });
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+    );
+    bed = await syncBed({
+      tls: {
+        cert: readFileSync(join(dir, 'server.pem'), 'utf8'),
+        key: readFileSync(join(dir, 'server.key'), 'utf8'),
+      },
+    });
     bed.server.kvPut('secret', 'teams/tls/development/item', { v: 'over-tls' });
   });
   after(async () => {

@@ -38,8 +38,14 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'change the master password (re-wraps the data key only)',
     load: () => (require('./passwd') as { command: CommandSpec }).command,
   },
-  sync: { summary: 'fill the vault from the central store(s), refusing production', load: () => (require('./sync') as { command: CommandSpec }).command },
-  store: { summary: 'add, log in to, list or remove central stores', load: () => (require('./store') as { command: CommandSpec }).command },
+  sync: {
+    summary: 'fill the vault from the central store(s), refusing production',
+    load: () => (require('./sync') as { command: CommandSpec }).command,
+  },
+  store: {
+    summary: 'add, log in to, list or remove central stores',
+    load: () => (require('./store') as { command: CommandSpec }).command,
+  },
   'restore-backup': {
     summary: 'bring back the previous generation of the vault',
     load: () => (require('./restore-backup') as { command: CommandSpec }).command,

@@ -42,7 +42,16 @@ function asRef(i: ItemRecord): { project: string; environment: ItemRecord['envir
 /** Aligns rows of cells into columns. */
 export function formatRows(table: readonly (readonly string[])[]): string {
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  return table.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    table
+      .map((row) =>
+        row
+          .map((cell, c) => cell.padEnd(widths[c]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export function formatTable(rows: readonly ListedItem[]): string {
@@ -87,8 +96,21 @@ With --refused, lists what the last good sync of each store refused, and why.`,
               .map((r) => ({ store, ...r })),
           );
           if (args.values.json === true) await writeAll(io.stdout, `${JSON.stringify(refused, null, 2)}\n`);
-          else if (refused.length === 0) await writeAll(io.stderr, 'Nothing was refused by the last syncs.\n');
-          else await writeAll(io.stdout, formatRows([['REF', 'STORE PATH', 'RULE', 'WHEN'], ...refused.map((r) => [r.ref, `${r.store}:${r.path}`, r.rule, r.at.slice(0, 19).replace('T', ' ')])]));
+          else if (refused.length === 0)
+            await writeAll(io.stderr, 'Nothing was refused by the last syncs.\n');
+          else
+            await writeAll(
+              io.stdout,
+              formatRows([
+                ['REF', 'STORE PATH', 'RULE', 'WHEN'],
+                ...refused.map((r) => [
+                  r.ref,
+                  `${r.store}:${r.path}`,
+                  r.rule,
+                  r.at.slice(0, 19).replace('T', ' '),
+                ]),
+              ]),
+            );
           return;
         }
         const rows = listedItems(vault.list(filter));

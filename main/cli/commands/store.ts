@@ -4,7 +4,13 @@ import { LatchkeyError } from '../../core/errors';
 import { DEFAULT_LAYOUT, parseFilter } from '../../core/sync/layout';
 import { StoreConfigFile, validateStoreConfig, type StoreConfig } from '../../core/sync/store-config';
 import { DEFAULT_SYNC_SETTINGS, storeApi, syncStates, tokenKey } from '../../core/sync/sync-store';
-import { checkToken, existingVaultToken, loginOidc, loginUserpass, type IssuedToken } from '../../core/sync/vault-kv/auth';
+import {
+  checkToken,
+  existingVaultToken,
+  loginOidc,
+  loginUserpass,
+  type IssuedToken,
+} from '../../core/sync/vault-kv/auth';
 import { Kv2Provider } from '../../core/sync/vault-kv/kv2-provider';
 import type { CommandContext, CommandSpec } from '../command';
 import { vaultStore } from '../direct-vault';
@@ -83,13 +89,17 @@ export const command: CommandSpec = {
       case 'rm':
         return remove(ctx, required(name));
       default:
-        throw new LatchkeyError('USAGE', `'store ${String(sub).slice(0, 20)}' is not a subcommand: use add, login, ls or rm`);
+        throw new LatchkeyError(
+          'USAGE',
+          `'store ${String(sub).slice(0, 20)}' is not a subcommand: use add, login, ls or rm`,
+        );
     }
   },
 };
 
 function required(name: string | undefined): string {
-  if (name === undefined) throw new LatchkeyError('USAGE', "the store name is missing; see 'latchkey store --help'");
+  if (name === undefined)
+    throw new LatchkeyError('USAGE', "the store name is missing; see 'latchkey store --help'");
   return name;
 }
 
@@ -101,15 +111,26 @@ function configFrom(ctx: CommandContext, name: string): StoreConfig {
     method === 'userpass'
       ? { method, user: str('user'), mount: str('oidc-mount') ?? 'userpass' }
       : method === 'oidc'
-        ? { method, role: str('role'), mount: str('oidc-mount') ?? 'oidc', callbackPort: str('callback-port') === undefined ? 8250 : Number(str('callback-port')) }
+        ? {
+            method,
+            role: str('role'),
+            mount: str('oidc-mount') ?? 'oidc',
+            callbackPort: str('callback-port') === undefined ? 8250 : Number(str('callback-port')),
+          }
         : { method };
-  if (method === 'userpass' && !str('user')) throw new LatchkeyError('INVALID_STORE_CONFIG', '--auth userpass needs --user NAME');
+  if (method === 'userpass' && !str('user'))
+    throw new LatchkeyError('INVALID_STORE_CONFIG', '--auth userpass needs --user NAME');
   const only = Array.isArray(v.only) ? (v.only as string[]) : [];
   only.forEach((f) => parseFilter(f));
   const addr = str('addr') ?? ctx.env.VAULT_ADDR;
-  if (!addr) throw new LatchkeyError('INVALID_STORE_CONFIG', 'the store address is missing: pass --addr or set VAULT_ADDR');
+  if (!addr)
+    throw new LatchkeyError(
+      'INVALID_STORE_CONFIG',
+      'the store address is missing: pass --addr or set VAULT_ADDR',
+    );
   const caCert = str('ca-cert') ?? ctx.env.VAULT_CACERT;
-  if (caCert && !existsSync(caCert)) throw new LatchkeyError('INVALID_STORE_CONFIG', `the CA file ${caCert} does not exist`);
+  if (caCert && !existsSync(caCert))
+    throw new LatchkeyError('INVALID_STORE_CONFIG', `the CA file ${caCert} does not exist`);
   const namespace = str('namespace') ?? ctx.env.VAULT_NAMESPACE;
   return validateStoreConfig({
     name,
@@ -131,12 +152,20 @@ async function obtainToken(ctx: CommandContext, config: StoreConfig, input: Inpu
     let issued: IssuedToken | undefined;
     let token: Secret | undefined;
     if (config.auth.method === 'token') {
-      token = ctx.args.values['token-stdin'] === true ? new Secret(await input.line('the token')) : existingVaultToken(ctx.env);
+      token =
+        ctx.args.values['token-stdin'] === true
+          ? new Secret(await input.line('the token'))
+          : existingVaultToken(ctx.env);
       if (token === undefined) {
-        throw new LatchkeyError('STORE_AUTH_FAILED', 'no token: pass --token-stdin, set VAULT_TOKEN, or log in with the Vault CLI first (~/.vault-token)');
+        throw new LatchkeyError(
+          'STORE_AUTH_FAILED',
+          'no token: pass --token-stdin, set VAULT_TOKEN, or log in with the Vault CLI first (~/.vault-token)',
+        );
       }
     } else if (config.auth.method === 'userpass') {
-      const password = new Secret(await input.password(`Password for ${config.auth.user} at ${config.name}: `));
+      const password = new Secret(
+        await input.password(`Password for ${config.auth.user} at ${config.name}: `),
+      );
       try {
         issued = await loginUserpass(api, config.name, config.auth.mount, config.auth.user, password);
       } finally {
@@ -164,7 +193,10 @@ async function add(ctx: CommandContext, name: string): Promise<void> {
   const file = new StoreConfigFile(vaultStore(ctx.env).paths.dir);
   const config = configFrom(ctx, name);
   if (file.read().some((s) => s.name === config.name)) {
-    throw new LatchkeyError('STORE_EXISTS', `a store named '${config.name}' exists; remove it first with 'latchkey store rm ${config.name}'`);
+    throw new LatchkeyError(
+      'STORE_EXISTS',
+      `a store named '${config.name}' exists; remove it first with 'latchkey store rm ${config.name}'`,
+    );
   }
   const store = vaultStore(ctx.env);
   const input = new InputSource(ctx.io, ctx.args.values['password-stdin'] === true);
@@ -178,7 +210,10 @@ async function add(ctx: CommandContext, name: string): Promise<void> {
       token.dispose();
     }
     file.write([...file.read(), config]);
-    await writeAll(ctx.io.stderr, `Added store '${config.name}' (${config.addr}, mount ${config.mount}, layout ${config.layout}). Run 'latchkey sync ${config.name}'.\n`);
+    await writeAll(
+      ctx.io.stderr,
+      `Added store '${config.name}' (${config.addr}, mount ${config.mount}, layout ${config.layout}). Run 'latchkey sync ${config.name}'.\n`,
+    );
   } finally {
     wipe(password);
     input.dispose();
@@ -212,19 +247,35 @@ async function list(ctx: CommandContext): Promise<void> {
     return;
   }
   if (stores.length === 0) {
-    await writeAll(ctx.io.stderr, "No stores yet. Add one with 'latchkey store add <name> --addr https://…'.\n");
+    await writeAll(
+      ctx.io.stderr,
+      "No stores yet. Add one with 'latchkey store add <name> --addr https://…'.\n",
+    );
     return;
   }
-  const rows = [['NAME', 'ADDRESS', 'MOUNT', 'LAYOUT', 'AUTH', 'ONLY'], ...stores.map((s) => [
-    s.name,
-    s.addr + (s.namespace ? ` (ns ${s.namespace})` : ''),
-    s.mount,
-    s.layout,
-    s.auth.method === 'userpass' ? `userpass:${s.auth.user}` : s.auth.method,
-    s.filters.join(',') || '-',
-  ])];
+  const rows = [
+    ['NAME', 'ADDRESS', 'MOUNT', 'LAYOUT', 'AUTH', 'ONLY'],
+    ...stores.map((s) => [
+      s.name,
+      s.addr + (s.namespace ? ` (ns ${s.namespace})` : ''),
+      s.mount,
+      s.layout,
+      s.auth.method === 'userpass' ? `userpass:${s.auth.user}` : s.auth.method,
+      s.filters.join(',') || '-',
+    ]),
+  ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  await writeAll(ctx.io.stdout, rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n');
+  await writeAll(
+    ctx.io.stdout,
+    rows
+      .map((r) =>
+        r
+          .map((cell, c) => cell.padEnd(widths[c]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n',
+  );
 }
 
 async function remove(ctx: CommandContext, name: string): Promise<void> {
@@ -243,7 +294,10 @@ async function remove(ctx: CommandContext, name: string): Promise<void> {
       return n;
     });
     file.write(file.read().filter((s) => s.name !== name));
-    await writeAll(ctx.io.stderr, `Removed store '${name}', its token and ${removed} synced item${removed === 1 ? '' : 's'}.\n`);
+    await writeAll(
+      ctx.io.stderr,
+      `Removed store '${name}', its token and ${removed} synced item${removed === 1 ? '' : 's'}.\n`,
+    );
   } finally {
     wipe(password);
     input.dispose();

@@ -41,7 +41,10 @@ is listed (also by 'latchkey ls --refused'). A rotated item's previous value sta
     const name = args.positionals[0];
     const configs = name === undefined ? all : [new StoreConfigFile(store.paths.dir).get(name)];
     if (configs.length === 0) {
-      throw new LatchkeyError('STORE_NOT_FOUND', "no store is configured; add one with 'latchkey store add <name> --addr https://…'");
+      throw new LatchkeyError(
+        'STORE_NOT_FOUND',
+        "no store is configured; add one with 'latchkey store add <name> --addr https://…'",
+      );
     }
     const settings = {
       ...DEFAULT_SYNC_SETTINGS,
@@ -59,7 +62,9 @@ is listed (also by 'latchkey ls --refused'). A rotated item's previous value sta
         async (vault) => {
           const out: StoreSyncResult[] = [];
           for (const config of configs) {
-            out.push(await syncStore(vault, config, { ...settings, ...(bar ? { onProgress: bar.update } : {}) }));
+            out.push(
+              await syncStore(vault, config, { ...settings, ...(bar ? { onProgress: bar.update } : {}) }),
+            );
           }
           return out;
         },
@@ -99,7 +104,9 @@ export function formatResult(r: StoreSyncResult, named: boolean): string {
   const prefix = named ? `${r.store}: ` : '';
   const seconds = `${(r.durationMs / 1000).toFixed(1)} s`;
   if (!r.ok || !r.counts) {
-    const last = r.lastGoodSync ? `last good sync ${r.lastGoodSync.slice(0, 19).replace('T', ' ')} UTC` : 'no good sync yet';
+    const last = r.lastGoodSync
+      ? `last good sync ${r.lastGoodSync.slice(0, 19).replace('T', ' ')} UTC`
+      : 'no good sync yet';
     return `${prefix}sync failed after ${seconds}: ${r.error?.message ?? 'unknown error'}; nothing was changed, ${last}\n`;
   }
   const c = r.counts;
@@ -110,11 +117,15 @@ export function formatResult(r: StoreSyncResult, named: boolean): string {
     `${prefix}synced ${synced} item${synced === 1 ? '' : 's'}: ${c.updated + c.added} updated, ${c.removed} removed, ${refused}, 0 failed in ${seconds}\n`,
   ];
   for (const f of r.refusals.slice(0, 20)) lines.push(`  refused ${f.ref} (${f.path}): ${f.rule}\n`);
-  if (r.refusals.length > 20) lines.push(`  … and ${r.refusals.length - 20} more: 'latchkey ls --refused' lists them all\n`);
+  if (r.refusals.length > 20)
+    lines.push(`  … and ${r.refusals.length - 20} more: 'latchkey ls --refused' lists them all\n`);
   return lines.join('');
 }
 
-function progressBar(stream: NodeJS.WritableStream): { update: (store: string, p: SyncProgress) => void; done: () => void } {
+function progressBar(stream: NodeJS.WritableStream): {
+  update: (store: string, p: SyncProgress) => void;
+  done: () => void;
+} {
   let last = 0;
   let drawn = false;
   return {
@@ -125,7 +136,9 @@ function progressBar(stream: NodeJS.WritableStream): { update: (store: string, p
       const width = 30;
       const fraction = p.total === 0 ? 0 : p.read / p.total;
       const filled = Math.round(fraction * width);
-      stream.write(`\r${store} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${p.read}/${p.total} items`);
+      stream.write(
+        `\r${store} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${p.read}/${p.total} items`,
+      );
       drawn = true;
     },
     done() {

@@ -6,7 +6,13 @@
  * values). Any failed request fails the whole plan, so a bad sync leaves the last good copy.
  */
 import { Secret } from '../crypto/secret';
-import { classifyEnvironment, classifyMetadata, classifyNameSegment, findLiveCredential, type Environment } from '../scope';
+import {
+  classifyEnvironment,
+  classifyMetadata,
+  classifyNameSegment,
+  findLiveCredential,
+  type Environment,
+} from '../scope';
 import { checkName, formatItemRef, type ItemRef } from '../vault/ref';
 import { MAX_FIELDS_PER_ITEM, MAX_VALUE_BYTES, type Vault } from '../vault/vault';
 import { passesFilters, type Layout, type SyncFilter } from './layout';
@@ -115,14 +121,26 @@ export async function planSync(
     const version = await limiter.run(() => provider.readVersion(path, meta.currentVersion));
     if (version === undefined) return;
     const fields = toFields(version.data, path, refText, (p, r, rule, reason, production) =>
-      plan.refusals.push({ ref: r, path: p, rule, reason, production, at: now(), version: meta.currentVersion }),
+      plan.refusals.push({
+        ref: r,
+        path: p,
+        rule,
+        reason,
+        production,
+        at: now(),
+        version: meta.currentVersion,
+      }),
     );
     if (fields === undefined) return;
     plan.upserts.push({ path, ref, version: meta.currentVersion, changedAt: meta.changedAt, fields });
     plan.present.add(path);
   };
 
-  const walk = async (depth: number, prefix: string, bound: { project?: string; environment?: Environment }): Promise<void> => {
+  const walk = async (
+    depth: number,
+    prefix: string,
+    bound: { project?: string; environment?: Environment },
+  ): Promise<void> => {
     const segment = layout.segments[depth];
     if (segment === undefined) return;
     if (segment.kind === 'literal') return walk(depth + 1, `${prefix}${segment.value}/`, bound);
@@ -148,7 +166,13 @@ export async function planSync(
         try {
           checkName(name, 'item');
         } catch {
-          refuse(path, refText, 'name-invalid', `the item name '${printableName(name)}' cannot be a Latchkey name`, false);
+          refuse(
+            path,
+            refText,
+            'name-invalid',
+            `the item name '${printableName(name)}' cannot be a Latchkey name`,
+            false,
+          );
           continue;
         }
         progress.total++;
@@ -164,21 +188,39 @@ export async function planSync(
           refuse(`${path}/`, refText, verdict.rule, verdict.reason, verdict.code === 'PRODUCTION_REFUSED');
           continue;
         }
-        if (bound.project !== undefined && !passesFilters(filters, bound.project, verdict.environment)) continue;
+        if (bound.project !== undefined && !passesFilters(filters, bound.project, verdict.environment))
+          continue;
         tasks.push(walk(depth + 1, `${path}/`, { ...bound, environment: verdict.environment }));
       } else {
         const verdict = classifyNameSegment(name);
         if (!verdict.ok) {
-          refuse(`${path}/`, `lk://${name}/*`, verdict.rule, verdict.reason, verdict.code === 'PRODUCTION_REFUSED');
+          refuse(
+            `${path}/`,
+            `lk://${name}/*`,
+            verdict.rule,
+            verdict.reason,
+            verdict.code === 'PRODUCTION_REFUSED',
+          );
           continue;
         }
         try {
           checkName(name, 'project');
         } catch {
-          refuse(`${path}/`, `lk://${printableName(name)}/*`, 'name-invalid', `the project name '${printableName(name)}' cannot be a Latchkey name`, false);
+          refuse(
+            `${path}/`,
+            `lk://${printableName(name)}/*`,
+            'name-invalid',
+            `the project name '${printableName(name)}' cannot be a Latchkey name`,
+            false,
+          );
           continue;
         }
-        if (bound.environment === undefined ? !passesFilters(filters, name) : !passesFilters(filters, name, bound.environment)) continue;
+        if (
+          bound.environment === undefined
+            ? !passesFilters(filters, name)
+            : !passesFilters(filters, name, bound.environment)
+        )
+          continue;
         tasks.push(walk(depth + 1, `${path}/`, { ...bound, project: name }));
       }
     }
@@ -214,7 +256,13 @@ function toFields(
 ): (readonly [string, Secret])[] | undefined {
   const entries = Object.entries(data);
   if (entries.length === 0 || entries.length > MAX_FIELDS_PER_ITEM) {
-    refuse(path, ref, 'item-field-count', `the item has ${entries.length} keys; Latchkey stores 1 to ${MAX_FIELDS_PER_ITEM}`, false);
+    refuse(
+      path,
+      ref,
+      'item-field-count',
+      `the item has ${entries.length} keys; Latchkey stores 1 to ${MAX_FIELDS_PER_ITEM}`,
+      false,
+    );
     return undefined;
   }
   const fields: (readonly [string, Secret])[] = [];
@@ -227,20 +275,36 @@ function toFields(
     try {
       checkName(name, 'field');
     } catch {
-      return drop('field-name-invalid', `the key '${printableName(name)}' cannot be a Latchkey field name`, false);
+      return drop(
+        'field-name-invalid',
+        `the key '${printableName(name)}' cannot be a Latchkey field name`,
+        false,
+      );
     }
     if (typeof value !== 'string') {
-      return drop('value-not-text', `the value of '${name}' is ${value === null ? 'null' : typeof value}, not text; Latchkey stores text values only`, false);
+      return drop(
+        'value-not-text',
+        `the value of '${name}' is ${value === null ? 'null' : typeof value}, not text; Latchkey stores text values only`,
+        false,
+      );
     }
     const secret = Secret.fromString(value);
     if (secret.byteLength === 0 || secret.byteLength > MAX_VALUE_BYTES) {
       secret.dispose();
-      return drop('value-size', `the value of '${name}' is ${Buffer.byteLength(value)} bytes; Latchkey stores 1 to ${MAX_VALUE_BYTES}`, false);
+      return drop(
+        'value-size',
+        `the value of '${name}' is ${Buffer.byteLength(value)} bytes; Latchkey stores 1 to ${MAX_VALUE_BYTES}`,
+        false,
+      );
     }
     const live = findLiveCredential(secret.reveal());
     if (live !== undefined) {
       secret.dispose();
-      return drop(live.rule, `the value of '${name}' looks like a live production credential (${live.description})`, true);
+      return drop(
+        live.rule,
+        `the value of '${name}' looks like a live production credential (${live.description})`,
+        true,
+      );
     }
     fields.push([name, secret]);
   }

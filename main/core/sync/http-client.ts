@@ -89,12 +89,18 @@ export class HttpClient {
   constructor(options: HttpClientOptions) {
     this.#url = new URL(options.baseUrl);
     if (this.#url.protocol !== 'https:' && this.#url.protocol !== 'http:') {
-      throw new LatchkeyError('USAGE', `the store address must start with https:// (or http:// for a local test store)`);
+      throw new LatchkeyError(
+        'USAGE',
+        `the store address must start with https:// (or http:// for a local test store)`,
+      );
     }
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
     this.#agent =
       this.#url.protocol === 'https:'
-        ? new HttpsAgent({ ...agentOptions, ...(options.ca ? { ca: [...tlsRootCertificates(), options.ca] } : {}) })
+        ? new HttpsAgent({
+            ...agentOptions,
+            ...(options.ca ? { ca: [...tlsRootCertificates(), options.ca] } : {}),
+          })
         : new HttpAgent(agentOptions);
     this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.#retry = options.retry ?? DEFAULT_RETRY;
@@ -107,7 +113,14 @@ export class HttpClient {
     let attempt = 0;
     for (;;) {
       if (Date.now() >= deadline) {
-        throw new HttpFailure('deadline', options.method, options.path, undefined, 'the sync deadline passed', attempt);
+        throw new HttpFailure(
+          'deadline',
+          options.method,
+          options.path,
+          undefined,
+          'the sync deadline passed',
+          attempt,
+        );
       }
       let wait: number | undefined;
       try {
@@ -118,7 +131,8 @@ export class HttpClient {
         wait = parseRetryAfter(response.headers['retry-after']) ?? backoffDelay(this.#retry, attempt);
       } catch (error) {
         // A certificate that is not trusted now will not be trusted in a second either.
-        if (!(error instanceof HttpFailure) || error.kind === 'too-large' || error.kind === 'tls') throw error;
+        if (!(error instanceof HttpFailure) || error.kind === 'too-large' || error.kind === 'tls')
+          throw error;
         if (options.retry === false || attempt >= this.#retry.retries || error.kind === 'deadline') {
           throw new HttpFailure(error.kind, error.method, error.path, undefined, error.detail, attempt + 1);
         }
@@ -126,7 +140,14 @@ export class HttpClient {
       }
       attempt++;
       if (Date.now() + wait >= deadline) {
-        throw new HttpFailure('deadline', options.method, options.path, undefined, 'the sync deadline passed while waiting to retry', attempt);
+        throw new HttpFailure(
+          'deadline',
+          options.method,
+          options.path,
+          undefined,
+          'the sync deadline passed while waiting to retry',
+          attempt,
+        );
       }
       await new Promise((r) => setTimeout(r, wait));
     }
@@ -154,7 +175,9 @@ export class HttpClient {
       req.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         const kind = isTlsError(error) ? 'tls' : 'network';
-        reject(new HttpFailure(kind, options.method, options.path, undefined, describeNetworkError(error), 1));
+        reject(
+          new HttpFailure(kind, options.method, options.path, undefined, describeNetworkError(error), 1),
+        );
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
@@ -165,7 +188,16 @@ export class HttpClient {
             clearTimeout(timer);
             chunks.forEach((c) => c.fill(0));
             res.destroy();
-            reject(new HttpFailure('too-large', options.method, options.path, res.statusCode, `the response is larger than ${this.#maxBytes} bytes`, 1));
+            reject(
+              new HttpFailure(
+                'too-large',
+                options.method,
+                options.path,
+                res.statusCode,
+                `the response is larger than ${this.#maxBytes} bytes`,
+                1,
+              ),
+            );
             return;
           }
           chunks.push(chunk);
@@ -178,7 +210,16 @@ export class HttpClient {
         });
         res.on('error', (error: NodeJS.ErrnoException) => {
           clearTimeout(timer);
-          reject(new HttpFailure('network', options.method, options.path, undefined, describeNetworkError(error), 1));
+          reject(
+            new HttpFailure(
+              'network',
+              options.method,
+              options.path,
+              undefined,
+              describeNetworkError(error),
+              1,
+            ),
+          );
         });
       });
       req.end(body);

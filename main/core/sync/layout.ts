@@ -8,8 +8,7 @@ import { LatchkeyError } from '../errors';
 import { canonicalEnvironment, classifyNameSegment, ScopeRefusal, type Environment } from '../scope';
 
 export type LayoutSegment =
-  | { readonly kind: 'literal'; readonly value: string }
-  | { readonly kind: 'project' | 'env' | 'item' };
+  { readonly kind: 'literal'; readonly value: string } | { readonly kind: 'project' | 'env' | 'item' };
 
 export interface Layout {
   readonly pattern: string;
@@ -27,16 +26,21 @@ function invalid(message: string): LatchkeyError {
 /** Parses and checks a layout pattern. */
 export function parseLayout(pattern: string): Layout {
   const trimmed = pattern.replace(/^\/+|\/+$/g, '');
-  if (trimmed.length === 0 || trimmed.length > 512) throw invalid(`the layout '${pattern.slice(0, 80)}' is empty or too long`);
+  if (trimmed.length === 0 || trimmed.length > 512)
+    throw invalid(`the layout '${pattern.slice(0, 80)}' is empty or too long`);
   const segments: LayoutSegment[] = trimmed.split('/').map((part) => {
     if (part === '{project}' || part === '{env}' || part === '{item}') {
       return { kind: part.slice(1, -1) as 'project' | 'env' | 'item' };
     }
     if (part.includes('{') || part.includes('}')) {
-      throw invalid(`the layout segment '${part.slice(0, 40)}' is not one of {project}, {env}, {item} or a plain name`);
+      throw invalid(
+        `the layout segment '${part.slice(0, 40)}' is not one of {project}, {env}, {item} or a plain name`,
+      );
     }
     if (!LITERAL.test(part) || part.includes('..')) {
-      throw invalid(`the layout segment '${part.slice(0, 40)}' is not a plain name (letters, digits, '_', '.', '-')`);
+      throw invalid(
+        `the layout segment '${part.slice(0, 40)}' is not a plain name (letters, digits, '_', '.', '-')`,
+      );
     }
     // A fixed path segment naming production would make every item production.
     if (!classifyNameSegment(part).ok) {
@@ -58,8 +62,12 @@ export function parseLayout(pattern: string): Layout {
       );
     }
   }
-  if (segments[segments.length - 1]?.kind !== 'item') throw invalid(`the layout '${pattern}' must end with {item}`);
-  return { pattern: segments.map((s) => (s.kind === 'literal' ? s.value : `{${s.kind}}`)).join('/'), segments };
+  if (segments[segments.length - 1]?.kind !== 'item')
+    throw invalid(`the layout '${pattern}' must end with {item}`);
+  return {
+    pattern: segments.map((s) => (s.kind === 'literal' ? s.value : `{${s.kind}}`)).join('/'),
+    segments,
+  };
 }
 
 /** A sync filter: only this project, or only this project's environment. */
@@ -80,9 +88,15 @@ export function parseFilter(text: string): SyncFilter {
 }
 
 /** Whether a project (and environment, when known) passes the filters (none = everything). */
-export function passesFilters(filters: readonly SyncFilter[], project: string, environment?: Environment): boolean {
+export function passesFilters(
+  filters: readonly SyncFilter[],
+  project: string,
+  environment?: Environment,
+): boolean {
   if (filters.length === 0) return true;
   return filters.some(
-    (f) => f.project === project && (environment === undefined || f.environment === undefined || f.environment === environment),
+    (f) =>
+      f.project === project &&
+      (environment === undefined || f.environment === undefined || f.environment === environment),
   );
 }

@@ -57,13 +57,19 @@ export function syncStates(vault: Vault): Record<string, StoreSyncState> {
 }
 
 /** A VaultApi for a configured store (CA file read, namespace set). */
-export function storeApi(config: StoreConfig, settings: Pick<SyncSettings, 'requestTimeoutMs' | 'concurrency'>): VaultApi {
+export function storeApi(
+  config: StoreConfig,
+  settings: Pick<SyncSettings, 'requestTimeoutMs' | 'concurrency'>,
+): VaultApi {
   let ca: string | undefined;
   if (config.caCert) {
     try {
       ca = readFileSync(config.caCert, 'utf8');
     } catch {
-      throw new LatchkeyError('INVALID_STORE_CONFIG', `cannot read the CA file ${config.caCert} of store '${config.name}'`);
+      throw new LatchkeyError(
+        'INVALID_STORE_CONFIG',
+        `cannot read the CA file ${config.caCert} of store '${config.name}'`,
+      );
     }
   }
   return new VaultApi({
@@ -77,7 +83,11 @@ export function storeApi(config: StoreConfig, settings: Pick<SyncSettings, 'requ
 }
 
 /** Syncs one store into the (unlocked, writable) vault. Never throws for store failures: see `ok`. */
-export async function syncStore(vault: Vault, config: StoreConfig, settings: SyncSettings = DEFAULT_SYNC_SETTINGS): Promise<StoreSyncResult> {
+export async function syncStore(
+  vault: Vault,
+  config: StoreConfig,
+  settings: SyncSettings = DEFAULT_SYNC_SETTINGS,
+): Promise<StoreSyncResult> {
   const started = Date.now();
   const previous = syncStates(vault)[config.name];
   let tokenRenewed = false;
@@ -85,7 +95,10 @@ export async function syncStore(vault: Vault, config: StoreConfig, settings: Syn
   try {
     const token = vault.readSystemSecret(tokenKey(config.name));
     if (token === undefined) {
-      throw new LatchkeyError('STORE_AUTH_FAILED', `there are no credentials for store '${config.name}'; run 'latchkey store login ${config.name}'`);
+      throw new LatchkeyError(
+        'STORE_AUTH_FAILED',
+        `there are no credentials for store '${config.name}'; run 'latchkey store login ${config.name}'`,
+      );
     }
     api.useToken(token.reveal().toString('utf8'));
     token.dispose();
@@ -103,15 +116,32 @@ export async function syncStore(vault: Vault, config: StoreConfig, settings: Syn
       concurrency: settings.concurrency,
       filters,
       refusedBefore: previous?.refusals ?? [],
-      ...(settings.onProgress ? { onProgress: (p: SyncProgress) => settings.onProgress?.(config.name, p) } : {}),
+      ...(settings.onProgress
+        ? { onProgress: (p: SyncProgress) => settings.onProgress?.(config.name, p) }
+        : {}),
     });
     const now = new Date();
-    const counts = applySync(vault, config.name, plan, new Date(now.getTime() + settings.graceMs).toISOString(), filters);
+    const counts = applySync(
+      vault,
+      config.name,
+      plan,
+      new Date(now.getTime() + settings.graceMs).toISOString(),
+      filters,
+    );
     const lastGoodSync = now.toISOString();
     vault.setMeta('sync', { ...syncStates(vault), [config.name]: { lastGoodSync, refusals: plan.refusals } });
-    return { store: config.name, ok: true, counts, refusals: plan.refusals, lastGoodSync, durationMs: Date.now() - started, tokenRenewed };
+    return {
+      store: config.name,
+      ok: true,
+      counts,
+      refusals: plan.refusals,
+      lastGoodSync,
+      durationMs: Date.now() - started,
+      tokenRenewed,
+    };
   } catch (error) {
-    const e = error instanceof LatchkeyError ? error : new LatchkeyError('INTERNAL', 'the sync stopped unexpectedly');
+    const e =
+      error instanceof LatchkeyError ? error : new LatchkeyError('INTERNAL', 'the sync stopped unexpectedly');
     return {
       store: config.name,
       ok: false,

@@ -129,9 +129,18 @@ export class Vault {
     const index = parseIndex(indexJson);
     const values = new SealedValues(parsed.values);
     for (const item of index.items) {
-      for (const [, valueId] of item.fields) if (!values.has(valueId)) throw corruptBody('a value record is missing');
+      for (const [, valueId] of item.fields)
+        if (!values.has(valueId)) throw corruptBody('a value record is missing');
       for (const [, valueId] of item.previous?.fields ?? []) {
         if (!values.has(valueId)) throw corruptBody('a value record is missing');
+      }
+    }
+    const system = index.meta.system;
+    if (typeof system === 'object' && system !== null) {
+      for (const entry of Object.values(system as Record<string, unknown>)) {
+        if (!Array.isArray(entry) || typeof entry[1] !== 'string' || !values.has(entry[1])) {
+          throw corruptBody('a stored credential is missing');
+        }
       }
     }
     return new Vault(
@@ -206,7 +215,8 @@ export class Vault {
     const item = this.findItem(ref);
     if (previous) {
       const prev = item?.previous;
-      const field = prev && Date.parse(prev.until) > Date.now() ? prev.fields.find(([n]) => n === ref.field) : undefined;
+      const field =
+        prev && Date.parse(prev.until) > Date.now() ? prev.fields.find(([n]) => n === ref.field) : undefined;
       if (item === undefined || field === undefined) {
         throw new LatchkeyError(
           'ITEM_NOT_FOUND',
@@ -251,7 +261,12 @@ export class Vault {
   #seal(itemId: string, bytes: Uint8Array): string {
     const valueId = this.#values.newValueId();
     const nonce = randomBytes(NONCE_BYTES);
-    const sealed = xchachaSeal(this.#key(), nonce, bytes, valueAad(this.#header.vaultId, Buffer.from(itemId, 'hex'), valueId));
+    const sealed = xchachaSeal(
+      this.#key(),
+      nonce,
+      bytes,
+      valueAad(this.#header.vaultId, Buffer.from(itemId, 'hex'), valueId),
+    );
     const hex = valueId.toString('hex');
     this.#values.set(hex, { nonce, sealed });
     return hex;
@@ -366,7 +381,8 @@ export class Vault {
     graceUntil: string;
   }): 'added' | 'updated' | 'unchanged' {
     const existing = this.storeItems(input.store).get(input.path);
-    if (existing && existing.origin.kind === 'store' && existing.origin.version === input.version) return 'unchanged';
+    if (existing && existing.origin.kind === 'store' && existing.origin.version === input.version)
+      return 'unchanged';
     const now = nowIso();
     const id = existing?.id ?? randomBytes(ID_BYTES).toString('hex');
     const fields: FieldRecord[] = input.fields
@@ -382,7 +398,13 @@ export class Vault {
       project: input.ref.project,
       environment: input.ref.environment,
       name: input.ref.item,
-      origin: { kind: 'store', store: input.store, path: input.path, version: input.version, changedUpstreamAt: input.changedUpstreamAt },
+      origin: {
+        kind: 'store',
+        store: input.store,
+        path: input.path,
+        version: input.version,
+        changedUpstreamAt: input.changedUpstreamAt,
+      },
       revision: (existing?.revision ?? 0) + 1,
       updatedAt: now,
       fields,

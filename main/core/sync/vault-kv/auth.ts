@@ -20,7 +20,9 @@ export interface IssuedToken {
 }
 
 function obj(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 function authFailed(store: string, how: string, detail: string): LatchkeyError {
@@ -46,7 +48,8 @@ export function existingVaultToken(env: NodeJS.ProcessEnv): Secret | undefined {
 function issued(envelope: { auth?: unknown } | undefined, store: string, how: string): IssuedToken {
   const auth = obj(envelope?.auth);
   const token = auth?.client_token;
-  if (typeof token !== 'string' || token.length === 0) throw authFailed(store, how, 'the answer holds no token');
+  if (typeof token !== 'string' || token.length === 0)
+    throw authFailed(store, how, 'the answer holds no token');
   return {
     token: Secret.fromString(token),
     ttlSeconds: typeof auth?.lease_duration === 'number' ? auth.lease_duration : 0,
@@ -60,22 +63,40 @@ export async function checkToken(api: VaultApi, store: string): Promise<void> {
     await api.call('GET', 'auth/token/lookup-self', 'checking the token', { allow404: false, retry: true });
   } catch (error) {
     if (error instanceof LatchkeyError && error.code === 'STORE_PERMISSION_DENIED') {
-      throw authFailed(store, 'checking the token', `the token is invalid, expired or revoked; run 'latchkey store login ${store}'`);
+      throw authFailed(
+        store,
+        'checking the token',
+        `the token is invalid, expired or revoked; run 'latchkey store login ${store}'`,
+      );
     }
     throw error;
   }
 }
 
-export async function loginUserpass(api: VaultApi, store: string, mount: string, user: string, password: Secret): Promise<IssuedToken> {
+export async function loginUserpass(
+  api: VaultApi,
+  store: string,
+  mount: string,
+  user: string,
+  password: Secret,
+): Promise<IssuedToken> {
   try {
-    const { envelope } = await api.call('POST', `auth/${mount}/login/${encodeURIComponent(user)}`, `logging in as ${user}`, {
-      body: { password: password.reveal().toString('utf8') },
-      retry: false,
-      allow404: false,
-    });
+    const { envelope } = await api.call(
+      'POST',
+      `auth/${mount}/login/${encodeURIComponent(user)}`,
+      `logging in as ${user}`,
+      {
+        body: { password: password.reveal().toString('utf8') },
+        retry: false,
+        allow404: false,
+      },
+    );
     return issued(envelope, store, `logging in as ${user}`);
   } catch (error) {
-    if (error instanceof LatchkeyError && (error.code === 'STORE_PROTOCOL' || error.code === 'STORE_PERMISSION_DENIED')) {
+    if (
+      error instanceof LatchkeyError &&
+      (error.code === 'STORE_PROTOCOL' || error.code === 'STORE_PERMISSION_DENIED')
+    ) {
       throw authFailed(store, `logging in as ${user}`, 'wrong user name or password');
     }
     throw error;
@@ -87,13 +108,17 @@ export async function renewIfDue(
   api: VaultApi,
   info: { ttlSeconds: number; renewable: boolean },
 ): Promise<{ renewed: boolean; ttlSeconds: number }> {
-  if (!info.renewable || info.ttlSeconds === 0 || info.ttlSeconds > 3600) return { renewed: false, ttlSeconds: info.ttlSeconds };
+  if (!info.renewable || info.ttlSeconds === 0 || info.ttlSeconds > 3600)
+    return { renewed: false, ttlSeconds: info.ttlSeconds };
   const { envelope } = await api.call('POST', 'auth/token/renew-self', 'renewing the token', {
     body: { increment: '24h' },
     allow404: false,
   });
   const auth = obj(envelope?.auth);
-  return { renewed: true, ttlSeconds: typeof auth?.lease_duration === 'number' ? auth.lease_duration : info.ttlSeconds };
+  return {
+    renewed: true,
+    ttlSeconds: typeof auth?.lease_duration === 'number' ? auth.lease_duration : info.ttlSeconds,
+  };
 }
 
 export interface OidcOptions {
@@ -115,29 +140,46 @@ export async function loginOidc(api: VaultApi, store: string, options: OidcOptio
   const clientNonce = randomBytes(16).toString('hex');
   const listener = await listenForCallback(options.callbackPort, options.timeoutMs ?? 120_000);
   try {
-    const { envelope } = await api.call('POST', `auth/${options.mount}/oidc/auth_url`, 'starting the OIDC login', {
-      body: { role: options.role ?? '', redirect_uri: redirectUri, client_nonce: clientNonce },
-      allow404: false,
-    });
+    const { envelope } = await api.call(
+      'POST',
+      `auth/${options.mount}/oidc/auth_url`,
+      'starting the OIDC login',
+      {
+        body: { role: options.role ?? '', redirect_uri: redirectUri, client_nonce: clientNonce },
+        allow404: false,
+      },
+    );
     const authUrl = obj(envelope?.data)?.auth_url;
     if (typeof authUrl !== 'string' || !/^https?:\/\//.test(authUrl)) {
-      throw authFailed(store, 'starting the OIDC login', 'the store gave no login address (is the role configured?)');
+      throw authFailed(
+        store,
+        'starting the OIDC login',
+        'the store gave no login address (is the role configured?)',
+      );
     }
     options.say(`Opening your browser to log in to '${store}'. If it does not open, visit:\n  ${authUrl}`);
     (options.openBrowser ?? openInBrowser)(authUrl);
     const { state, code } = await listener.result;
     const query = new URLSearchParams({ state, code, client_nonce: clientNonce }).toString();
-    const { envelope: done } = await api.call('GET', `auth/${options.mount}/oidc/callback?${query}`, 'finishing the OIDC login', {
-      allow404: false,
-      retry: false,
-    });
+    const { envelope: done } = await api.call(
+      'GET',
+      `auth/${options.mount}/oidc/callback?${query}`,
+      'finishing the OIDC login',
+      {
+        allow404: false,
+        retry: false,
+      },
+    );
     return issued(done, store, 'the OIDC login');
   } finally {
     listener.close();
   }
 }
 
-function listenForCallback(port: number, timeoutMs: number): Promise<{ result: Promise<{ state: string; code: string }>; close: () => void }> {
+function listenForCallback(
+  port: number,
+  timeoutMs: number,
+): Promise<{ result: Promise<{ state: string; code: string }>; close: () => void }> {
   return new Promise((resolveListener, rejectListener) => {
     let settle: (v: { state: string; code: string }) => void = () => undefined;
     let fail: (e: Error) => void = () => undefined;
@@ -154,16 +196,28 @@ function listenForCallback(port: number, timeoutMs: number): Promise<{ result: P
       const state = url.searchParams.get('state');
       const code = url.searchParams.get('code');
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(state && code ? 'Latchkey: you are logged in. You can close this tab.\n' : 'Latchkey: the login did not complete.\n');
+      res.end(
+        state && code
+          ? 'Latchkey: you are logged in. You can close this tab.\n'
+          : 'Latchkey: the login did not complete.\n',
+      );
       if (state && code) settle({ state, code });
-      else fail(new LatchkeyError('STORE_AUTH_FAILED', 'the OIDC provider sent the browser back without a code'));
+      else
+        fail(
+          new LatchkeyError('STORE_AUTH_FAILED', 'the OIDC provider sent the browser back without a code'),
+        );
     });
-    const timer = setTimeout(() => fail(new LatchkeyError('STORE_AUTH_FAILED', 'the OIDC login was not completed in time')), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new LatchkeyError('STORE_AUTH_FAILED', 'the OIDC login was not completed in time')),
+      timeoutMs,
+    );
     server.on('error', (error: NodeJS.ErrnoException) =>
       rejectListener(
         new LatchkeyError(
           'STORE_AUTH_FAILED',
-          error.code === 'EADDRINUSE' ? `port ${port} is busy; pick another with --callback-port` : `cannot listen on port ${port}`,
+          error.code === 'EADDRINUSE'
+            ? `port ${port} is busy; pick another with --callback-port`
+            : `cannot listen on port ${port}`,
         ),
       ),
     );

@@ -108,7 +108,10 @@ export class VaultApi {
         : status === 429
           ? 'the store kept rate-limiting us'
           : `the store kept failing (${status})`;
-    return new LatchkeyError('STORE_UNAVAILABLE', `${where}: ${why}${message ? ` (${message})` : ''}; try again later`);
+    return new LatchkeyError(
+      'STORE_UNAVAILABLE',
+      `${where}: ${why}${message ? ` (${message})` : ''}; try again later`,
+    );
   }
 
   #wrapFailure(error: unknown, what: string): LatchkeyError {
@@ -141,7 +144,7 @@ function parseEnvelope(body: Buffer): VaultEnvelope | undefined {
   if (body.length === 0) return undefined;
   try {
     const parsed: unknown = JSON.parse(body.toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as VaultEnvelope) : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }
