@@ -177,6 +177,24 @@ describe('latchkey store', () => {
     assert.equal(s.status, 0, s.stderr);
   });
 
+  test('a namespace (flag or VAULT_NAMESPACE) selects that namespace’s secrets only', async () => {
+    bed.server.createNamespace('team-a');
+    bed.server.kvPut('secret', 'teams/ns/development/item', { v: 'in-namespace' }, { namespace: 'team-a' });
+    const r = await bed.cli(
+      ['store', 'add', 'nsa', '--addr', bed.server.url, '--token-stdin', '--password-stdin'],
+      `${MASTER}\n${bed.server.rootToken}\n`,
+      { VAULT_NAMESPACE: 'team-a' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const mark = bed.server.requests.length;
+    const s = await bed.cli(['sync', 'nsa', '--password-stdin']);
+    assert.equal(s.status, 0, s.stderr);
+    assert.match(s.stdout.toString(), /^synced 1 item: 1 updated/);
+    assert.ok(bed.server.requests.slice(mark).every((q) => q.namespace === 'team-a'));
+    assert.equal((await bed.get('lk://ns/development/item/v')).stdout.toString(), 'in-namespace');
+    assert.equal((await bed.cli(['store', 'rm', 'nsa', '--password-stdin'])).status, 0);
+  });
+
   test('a renewable token close to expiry is renewed by the next sync', async () => {
     const token = bed.server.createToken({ policies: ['root'], ttlSeconds: 1800, renewable: true });
     const login = await bed.cli(
