@@ -49,6 +49,20 @@ export const ERROR_CODES = {
     meaning: 'An environment is not positively development or staging, so it was refused.',
   },
   ITEM_NOT_FOUND: { exit: 1, meaning: 'The vault holds no such item or field.' },
+  SCHEMA_NOT_FOUND: {
+    exit: 1,
+    meaning: 'There is no latchkey.yml here or in any directory above, or the named schema file does not exist.',
+  },
+  SCHEMA_INVALID: {
+    exit: 2,
+    meaning:
+      'A latchkey.yml is malformed (YAML syntax, unknown or duplicate key, wrong type, bad ref or duration, too large); the message names the line.',
+  },
+  VARIABLE_REFUSED: {
+    exit: 1,
+    meaning:
+      "A variable name is not a plain environment variable name, is Latchkey's own (LATCHKEY_*), or changes how programs load code and the repo does not allow it.",
+  },
   INVALID_VALUE: { exit: 1, meaning: 'A secret value is empty, too large or not valid UTF-8.' },
   PASSWORD_MISMATCH: { exit: 1, meaning: 'The two entries of a new password differ.' },
   PASSWORD_INVALID: { exit: 1, meaning: 'A new password is empty, too short or too long.' },
@@ -74,6 +88,16 @@ export const ERROR_CODES = {
   STORE_PROTOCOL: {
     exit: 1,
     meaning: 'The central store answered with something that is not the documented API.',
+  },
+  AUDIT_FAILED: {
+    exit: 1,
+    meaning:
+      'The audit log could not be written (disk full, read-only, busy), so the operation was refused: Latchkey fails closed.',
+  },
+  AUDIT_TAMPERED: {
+    exit: 1,
+    meaning:
+      'The audit log fails verification: a line was edited, deleted, reordered or cut off, or the log belongs to another vault.',
   },
   INTERNAL: { exit: 1, meaning: 'A bug in Latchkey; please report it with the command you ran.' },
 } as const satisfies Record<string, ErrorCodeInfo>;

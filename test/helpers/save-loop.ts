@@ -28,7 +28,7 @@ async function main(): Promise<void> {
       Secret.fromString('x'.repeat(4096 + (next % 97))),
     );
     saves++;
-    store.save(vault, (step) => {
+    await store.save(vault, (step) => {
       if (step === dieAt && saves === Number(dieAfter)) process.kill(process.pid, 'SIGKILL');
     });
     if (saves % 5 === 0) await new Promise((r) => setImmediate(r));

@@ -317,7 +317,7 @@ describe('the vault file', () => {
       await s.change(pw(), (v) => v.setField(ref('a/development/b/c'), Secret.fromString('first')));
       const onDisk = readFileSync(s.paths.vault);
       vault.setField(ref('a/development/b/d'), Secret.fromString('second'));
-      assert.throws(() => s.save(vault), { code: 'VAULT_CHANGED' });
+      await assert.rejects(s.save(vault), { code: 'VAULT_CHANGED' });
       assert.ok(readFileSync(s.paths.vault).equals(onDisk));
       vault.close();
     } finally {

@@ -209,7 +209,7 @@ async function add(ctx: CommandContext, name: string): Promise<void> {
     } finally {
       token.dispose();
     }
-    file.write([...file.read(), config]);
+    await file.write([...file.read(), config]);
     await writeAll(
       ctx.io.stderr,
       `Added store '${config.name}' (${config.addr}, mount ${config.mount}, layout ${config.layout}). Run 'latchkey sync ${config.name}'.\n`,
@@ -293,7 +293,7 @@ async function remove(ctx: CommandContext, name: string): Promise<void> {
       vault.setMeta('sync', rest);
       return n;
     });
-    file.write(file.read().filter((s) => s.name !== name));
+    await file.write(file.read().filter((s) => s.name !== name));
     await writeAll(
       ctx.io.stderr,
       `Removed store '${name}', its token and ${removed} synced item${removed === 1 ? '' : 's'}.\n`,

@@ -6,17 +6,15 @@
  * values). Any failed request fails the whole plan, so a bad sync leaves the last good copy.
  */
 import { Secret } from '../crypto/secret';
-import {
-  classifyEnvironment,
-  classifyMetadata,
-  classifyNameSegment,
-  findLiveCredential,
-  type Environment,
-} from '../scope';
+import { classifyEnvironment, classifyMetadata, findLiveCredential, ScopeRefusal, type Environment } from '../scope';
 import { checkName, formatItemRef, type ItemRef } from '../vault/ref';
 import { MAX_FIELDS_PER_ITEM, MAX_VALUE_BYTES, type Vault } from '../vault/vault';
 import { passesFilters, type Layout, type SyncFilter } from './layout';
 import type { StoreProvider } from './provider';
+import { yieldToLoop } from '../vault/atomic-write';
+
+/** Items applied between two yields to the event loop (a few milliseconds of sealing). */
+const APPLY_SLICE = 200;
 
 export interface RefusalRecord {
   readonly ref: string;
@@ -148,7 +146,9 @@ export async function planSync(
     progress.listed++;
     report();
     const tasks: Promise<void>[] = [];
+    let seen = 0;
     for (const key of keys) {
+      if (++seen % 250 === 0) await yieldToLoop();
       const isFolder = key.endsWith('/');
       const name = isFolder ? key.slice(0, -1) : key;
       const path = `${prefix}${name}`;
@@ -158,21 +158,9 @@ export async function planSync(
         const environment = bound.environment!;
         const ref = { project, environment, item: name };
         const refText = `lk://${project}/${environment}/${name}`;
-        const verdict = classifyNameSegment(name);
-        if (!verdict.ok) {
-          refuse(path, refText, verdict.rule, verdict.reason, verdict.code === 'PRODUCTION_REFUSED');
-          continue;
-        }
-        try {
-          checkName(name, 'item');
-        } catch {
-          refuse(
-            path,
-            refText,
-            'name-invalid',
-            `the item name '${printableName(name)}' cannot be a Latchkey name`,
-            false,
-          );
+        const refusal = nameRefusal(name, 'item');
+        if (refusal) {
+          refuse(path, refText, refusal.rule, refusal.reason, refusal.production);
           continue;
         }
         progress.total++;
@@ -192,27 +180,9 @@ export async function planSync(
           continue;
         tasks.push(walk(depth + 1, `${path}/`, { ...bound, environment: verdict.environment }));
       } else {
-        const verdict = classifyNameSegment(name);
-        if (!verdict.ok) {
-          refuse(
-            `${path}/`,
-            `lk://${name}/*`,
-            verdict.rule,
-            verdict.reason,
-            verdict.code === 'PRODUCTION_REFUSED',
-          );
-          continue;
-        }
-        try {
-          checkName(name, 'project');
-        } catch {
-          refuse(
-            `${path}/`,
-            `lk://${printableName(name)}/*`,
-            'name-invalid',
-            `the project name '${printableName(name)}' cannot be a Latchkey name`,
-            false,
-          );
+        const refusal = nameRefusal(name, 'project');
+        if (refusal) {
+          refuse(`${path}/`, `lk://${printableName(name)}/*`, refusal.rule, refusal.reason, refusal.production);
           continue;
         }
         if (
@@ -241,6 +211,17 @@ async function settleAll(tasks: Promise<void>[]): Promise<void> {
   const results = await Promise.allSettled(tasks);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/** Why a store name cannot become a Latchkey name (production word, or not a plain name), if it cannot. */
+function nameRefusal(name: string, what: string): { rule: string; reason: string; production: boolean } | undefined {
+  try {
+    checkName(name, what);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ScopeRefusal) return { rule: error.rule, reason: error.message, production: error.code === 'PRODUCTION_REFUSED' };
+    return { rule: 'name-invalid', reason: `the ${what} name '${printableName(name)}' cannot be a Latchkey name`, production: false };
+  }
 }
 
 function printableName(s: string): string {
@@ -328,13 +309,13 @@ export interface SyncCounts {
  * Applies a plan to the vault (in memory; the caller saves once). Disposes the plan's values.
  * Items outside the filters were not looked at, so they are left alone.
  */
-export function applySync(
+export async function applySync(
   vault: Vault,
   store: string,
   plan: SyncPlan,
   graceUntil: string,
   filters: readonly SyncFilter[] = [],
-): SyncCounts {
+): Promise<SyncCounts> {
   const counts: SyncCounts = {
     added: 0,
     updated: 0,
@@ -344,7 +325,10 @@ export function applySync(
     refusedProduction: plan.refusals.filter((r) => r.production).length,
   };
   try {
+    let done = 0;
     for (const item of plan.upserts) {
+      // Sealing is a few microseconds per value: yield now and then so the event loop keeps turning.
+      if (++done % APPLY_SLICE === 0) await yieldToLoop();
       const result = vault.upsertStoreItem({
         store,
         path: item.path,

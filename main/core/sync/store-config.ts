@@ -185,9 +185,9 @@ export class StoreConfigFile {
     return found;
   }
 
-  write(stores: readonly StoreConfig[]): void {
+  async write(stores: readonly StoreConfig[]): Promise<void> {
     ensurePrivateDir(this.dir);
-    atomicReplace(this.path, Buffer.from(`${JSON.stringify({ stores }, null, 2)}\n`));
+    await atomicReplace(this.path, [Buffer.from(`${JSON.stringify({ stores }, null, 2)}\n`)]);
   }
 }
 

@@ -121,7 +121,7 @@ export async function syncStore(
         : {}),
     });
     const now = new Date();
-    const counts = applySync(
+    const counts = await applySync(
       vault,
       config.name,
       plan,

@@ -3,21 +3,13 @@
  * write → fsync → read back and compare → keep the old file as the backup (a hard link) → rename
  * over the target → fsync the directory. A crash at any instant leaves the old or the new file
  * under the target name, never neither and never a mix.
+ *
+ * The content is given as chunks and written with asynchronous I/O, yielding to the event loop
+ * between batches, so an agent serving its socket never stalls on a save of a large vault.
  */
-import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  copyFileSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, constants, copyFileSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LatchkeyError } from '../errors';
 import { storageError } from './private-paths';
@@ -25,98 +17,142 @@ import { storageError } from './private-paths';
 /** Test hook: called with the name of each step; a test process may die there (SIGKILL) on purpose. */
 export type StepHook = (step: 'temp-written' | 'backup-linked' | 'renamed' | 'dir-synced') => void;
 
+/** Lets other work run between slices of a long job. */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** How much is written (and hashed) between two yields. */
+const SLICE_BYTES = 1024 * 1024;
+
 function tempPath(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-function writeTemp(target: string, bytes: Buffer): string {
+/** SHA-256 of chunks, yielding between slices. */
+async function digestChunks(chunks: readonly Buffer[]): Promise<Buffer> {
+  const hash = createHash('sha256');
+  let since = 0;
+  for (const chunk of chunks) {
+    for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+      hash.update(chunk.subarray(at, at + SLICE_BYTES));
+      since += Math.min(SLICE_BYTES, chunk.length - at);
+      if (since >= SLICE_BYTES) {
+        since = 0;
+        await yieldToLoop();
+      }
+    }
+  }
+  return hash.digest();
+}
+
+async function writeTemp(target: string, chunks: readonly Buffer[]): Promise<string> {
   const tmp = tempPath(target);
-  let fd: number;
+  let handle;
   try {
-    fd = openSync(
-      tmp,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0),
-      0o600,
-    );
+    handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
   } catch (error) {
     throw storageError(`creating a temporary file next to ${target}`, error);
   }
   try {
-    let at = 0;
-    while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
-    fsyncSync(fd);
+    let batch: Buffer[] = [];
+    let size = 0;
+    for (const chunk of chunks) {
+      batch.push(chunk);
+      size += chunk.length;
+      if (size >= SLICE_BYTES || batch.length >= 512) {
+        await writeBatch(handle, batch);
+        batch = [];
+        size = 0;
+      }
+    }
+    if (batch.length > 0) await writeBatch(handle, batch);
+    await handle.sync();
   } catch (error) {
-    closeQuietly(fd);
-    unlinkQuietly(tmp);
+    await handle.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
     throw storageError(`writing ${target}`, error);
   }
-  closeSync(fd);
+  await handle.close();
   let back: Buffer;
   try {
-    back = readFileSync(tmp);
+    back = await readFile(tmp);
   } catch (error) {
-    unlinkQuietly(tmp);
+    await unlink(tmp).catch(() => undefined);
     throw storageError(`reading back ${tmp}`, error);
   }
-  if (!back.equals(bytes)) {
-    unlinkQuietly(tmp);
-    throw new LatchkeyError(
-      'STORAGE_FAILED',
-      `the data read back from ${tmp} differs from what was written; the vault on disk was not changed`,
-    );
+  const [written, read] = [await digestChunks(chunks), await digestChunks([back])];
+  if (!written.equals(read)) {
+    await unlink(tmp).catch(() => undefined);
+    throw new LatchkeyError('STORAGE_FAILED', `the data read back from ${tmp} differs from what was written; the vault on disk was not changed`);
   }
   return tmp;
 }
 
+async function writeBatch(handle: import('node:fs/promises').FileHandle, batch: Buffer[]): Promise<void> {
+  let pending = batch;
+  while (pending.length > 0) {
+    const { bytesWritten } = await handle.writev(pending);
+    // Short writes are legal: drop what went out and write the rest.
+    let left = bytesWritten;
+    const rest: Buffer[] = [];
+    for (const b of pending) {
+      if (left >= b.length) left -= b.length;
+      else {
+        rest.push(b.subarray(left));
+        left = 0;
+      }
+    }
+    pending = rest;
+  }
+}
+
 /** fsync a directory so a rename or link in it is durable. */
-export function fsyncDir(dir: string): void {
-  let fd: number | undefined;
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle;
   try {
-    fd = openSync(dir, constants.O_RDONLY);
-    fsyncSync(fd);
+    handle = await open(dir, constants.O_RDONLY);
+    await handle.sync();
   } catch (error) {
     // Some platforms (Windows) cannot fsync a directory; the rename is still atomic there.
     if (process.platform !== 'win32') throw storageError(`syncing ${dir}`, error);
   } finally {
-    if (fd !== undefined) closeQuietly(fd);
+    await handle?.close().catch(() => undefined);
   }
 }
 
-/** Replaces `target` with `bytes`, keeping the previous content at `backup` when there was one. */
-export function atomicReplace(target: string, bytes: Buffer, backup?: string, hook?: StepHook): void {
+/** Replaces `target` with the chunks, keeping the previous content at `backup` when there was one. */
+export async function atomicReplace(target: string, chunks: readonly Buffer[], backup?: string, hook?: StepHook): Promise<void> {
   const dir = dirname(target);
-  const tmp = writeTemp(target, bytes);
+  const tmp = await writeTemp(target, chunks);
   hook?.('temp-written');
   try {
     if (backup !== undefined) keepBackup(target, backup);
     hook?.('backup-linked');
-    renameSync(tmp, target);
+    await rename(tmp, target);
     hook?.('renamed');
   } catch (error) {
-    unlinkQuietly(tmp);
+    await unlink(tmp).catch(() => undefined);
     throw error instanceof LatchkeyError ? error : storageError(`replacing ${target}`, error);
   }
-  fsyncDir(dir);
+  await fsyncDir(dir);
   hook?.('dir-synced');
 }
 
-/** Creates `target` with `bytes`, failing with VAULT_EXISTS if it exists (never overwrites). */
-export function atomicCreate(target: string, bytes: Buffer): void {
-  const tmp = writeTemp(target, bytes);
+/** Creates `target` with the chunks, failing with VAULT_EXISTS if it exists (never overwrites). */
+export async function atomicCreate(target: string, chunks: readonly Buffer[]): Promise<void> {
+  const tmp = await writeTemp(target, chunks);
   try {
     linkSync(tmp, target);
   } catch (error) {
-    unlinkQuietly(tmp);
+    await unlink(tmp).catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new LatchkeyError(
-        'VAULT_EXISTS',
-        `a vault already exists at ${target}; Latchkey never overwrites one`,
-      );
+      throw new LatchkeyError('VAULT_EXISTS', `a vault already exists at ${target}; Latchkey never overwrites one`);
     }
     throw storageError(`creating ${target}`, error);
   }
-  unlinkQuietly(tmp);
-  fsyncDir(dirname(target));
+  await unlink(tmp).catch(() => undefined);
+  await fsyncDir(dirname(target));
 }
 
 function keepBackup(target: string, backup: string): void {
@@ -138,6 +174,7 @@ function keepBackup(target: string, backup: string): void {
     }
   }
   try {
+    // A rename within one directory: atomic, and cheap enough to stay synchronous.
     renameSync(staged, backup);
   } catch (error) {
     unlinkQuietly(staged);
@@ -171,14 +208,6 @@ function pidAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    /* already closed */
   }
 }
 

@@ -85,11 +85,11 @@ export function recordAt(region: Buffer, offset: number): Buffer {
   return region.subarray(offset - ID_BYTES, offset + NONCE_BYTES + 4 + n);
 }
 
-/** A record's bytes: value id || nonce || u32 length || sealed value. */
-export function encodeRecord(valueId: Buffer, value: SealedValue): Buffer {
+/** A record's bytes as chunks: value id || nonce || u32 length || sealed value. */
+export function recordChunks(valueId: Buffer, value: SealedValue): Buffer[] {
   const len = Buffer.allocUnsafe(4);
   len.writeUInt32BE(value.sealed.length, 0);
-  return Buffer.concat([valueId, value.nonce, len, value.sealed]);
+  return [valueId, value.nonce, len, value.sealed];
 }
 /** A parsed file: every part located, nothing decrypted. */
 export interface ParsedVaultFile {
@@ -241,30 +241,29 @@ export function indexAad(headerBytes: Buffer): Buffer {
 }
 
 /**
- * Lays out a whole file from its parts; `records` are whole value records (see encodeRecord).
- * `mac` computes the MAC over the bytes it is given (the caller holds the key).
+ * The chunks of a whole file but its MAC, in order: header, key block, header check, index
+ * (nonce, length, sealed chunks), value count and records. The caller appends the MAC.
  */
-export function layoutVaultFile(parts: {
+export function layoutChunks(parts: {
   headerBytes: Buffer;
   keyBlock: { nonce: Buffer; sealed: Buffer };
-  index: { nonce: Buffer; sealed: Buffer };
-  records: readonly Buffer[];
-  mac: (macInput: Buffer) => Buffer;
-}): Buffer {
+  index: { nonce: Buffer; sealed: readonly Buffer[] };
+  records: { readonly count: number; readonly chunks: readonly Buffer[] };
+}): Buffer[] {
   const u32 = (n: number): Buffer => {
     const b = Buffer.allocUnsafe(4);
     b.writeUInt32BE(n, 0);
     return b;
   };
   const headerAndKey = Buffer.concat([parts.headerBytes, parts.keyBlock.nonce, parts.keyBlock.sealed]);
-  const macInput = Buffer.concat([
+  const indexLength = parts.index.sealed.reduce((n, c) => n + c.length, 0);
+  return [
     headerAndKey,
     createHash('sha256').update(headerAndKey).digest(),
     parts.index.nonce,
-    u32(parts.index.sealed.length),
-    parts.index.sealed,
-    u32(parts.records.length),
-    ...parts.records,
-  ]);
-  return Buffer.concat([macInput, parts.mac(macInput)]);
+    u32(indexLength),
+    ...parts.index.sealed,
+    u32(parts.records.count),
+    ...parts.records.chunks,
+  ];
 }

@@ -76,10 +76,11 @@ export function checkPrivateDir(dir: string): void {
 
 /**
  * Reads a private regular file whole, refusing symlinks (O_NOFOLLOW), other kinds of file, foreign
- * owners, open modes and files larger than `maxBytes`. The checks are made on the open descriptor,
+ * owners, open modes and files larger than `maxBytes` (with `headOnly`, reads just the first
+ * `maxBytes` bytes instead). The checks are made on the open descriptor,
  * so the file cannot be swapped between check and read. Returns undefined when it does not exist.
  */
-export function readPrivateFile(path: string, maxBytes: number): Buffer | undefined {
+export function readPrivateFile(path: string, maxBytes: number, headOnly = false): Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
@@ -95,20 +96,21 @@ export function readPrivateFile(path: string, maxBytes: number): Buffer | undefi
     const st = fstatSync(fd);
     if (!st.isFile()) throw unsafe(`${path} is not a regular file; move it away`);
     checkOwnerAndMode(path, st, 'file');
-    if (st.size > maxBytes) {
+    if (st.size > maxBytes && !headOnly) {
       throw new LatchkeyError(
         'VAULT_CORRUPT',
         `${path} is ${st.size} bytes, larger than any vault can be; it is not a vault`,
       );
     }
-    const buf = Buffer.allocUnsafe(st.size);
+    const size = Math.min(st.size, maxBytes);
+    const buf = Buffer.allocUnsafe(size);
     let at = 0;
-    while (at < st.size) {
-      const n = readSync(fd, buf, at, st.size - at, at);
+    while (at < size) {
+      const n = readSync(fd, buf, at, size - at, at);
       if (n === 0) break;
       at += n;
     }
-    return at === st.size ? buf : buf.subarray(0, at);
+    return at === size ? buf : buf.subarray(0, at);
   } finally {
     closeSync(fd);
   }

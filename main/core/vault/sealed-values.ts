@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  encodeRecord,
+  recordChunks,
   ID_BYTES,
   recordAt,
   sealedAt,
@@ -60,12 +60,12 @@ export class SealedValues {
     this.#offsets.delete(key);
   }
 
-  /** Every live record, whole (id included), for the next file. */
-  records(): Buffer[] {
-    const out: Buffer[] = [];
-    for (const offset of this.#offsets.values()) out.push(recordAt(this.#region, offset));
-    for (const { id, value } of this.#fresh.values()) out.push(encodeRecord(Buffer.from(id, 'hex'), value));
-    return out;
+  /** Every live record (id included), as chunks for the next file, and how many records. */
+  records(): { count: number; chunks: Buffer[] } {
+    const chunks: Buffer[] = [];
+    for (const offset of this.#offsets.values()) chunks.push(recordAt(this.#region, offset));
+    for (const { id, value } of this.#fresh.values()) chunks.push(...recordChunks(Buffer.from(id, 'hex'), value));
+    return { count: this.#offsets.size + this.#fresh.size, chunks };
   }
 
   clear(): void {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { LatchkeyError } from '../errors';
 import type { KdfParams } from '../crypto/kdf';
 import { atomicCreate, atomicReplace, removeAbandonedTemps, type StepHook } from './atomic-write';
-import { MAX_FILE_BYTES, readHeader, type VaultHeader } from './format';
+import { HEADER_BYTES, MAX_FILE_BYTES, readHeader, type VaultHeader } from './format';
 import { dataPaths, type DataPaths } from './paths';
 import { checkPrivateDir, ensurePrivateDir, readPrivateFile } from './private-paths';
 import { Vault } from './vault';
@@ -60,9 +60,14 @@ export class VaultStore {
     return bytes;
   }
 
-  /** Header of the current file, without a password. */
+  /** Header of the current file, without a password (reads only the header bytes). */
   readHeader(): VaultHeader {
-    return readHeader(this.readFile());
+    this.#checkDir();
+    const head = readPrivateFile(this.paths.vault, HEADER_BYTES, true);
+    if (head === undefined) {
+      throw new LatchkeyError('VAULT_NOT_FOUND', `there is no vault at ${this.paths.vault}; create one with 'latchkey init'`);
+    }
+    return readHeader(head);
   }
 
   /** Creates a new vault (generation 1). Never overwrites an existing one. */
@@ -76,8 +81,8 @@ export class VaultStore {
     }
     const vault = await Vault.create(password, kdf);
     try {
-      const { bytes, generation } = vault.serialize();
-      atomicCreate(this.paths.vault, bytes);
+      const { chunks, generation } = await vault.serialize();
+      await atomicCreate(this.paths.vault, chunks);
       vault.markSaved(generation);
       return vault;
     } catch (error) {
@@ -95,7 +100,7 @@ export class VaultStore {
    * Writes the vault's next generation. The caller holds the writer lock. Refuses with
    * VAULT_CHANGED when the file on disk is not the generation the vault was read at.
    */
-  save(vault: Vault, hook?: StepHook): void {
+  async save(vault: Vault, hook?: StepHook): Promise<void> {
     const onDisk = this.readHeader().generation;
     if (onDisk !== vault.generation) {
       throw new LatchkeyError(
@@ -103,8 +108,8 @@ export class VaultStore {
         `the vault on disk is generation ${onDisk}, not ${vault.generation} as read; another process replaced it — run the command again`,
       );
     }
-    const { bytes, generation } = vault.serialize();
-    atomicReplace(this.paths.vault, bytes, this.paths.backup, hook);
+    const { chunks, generation } = await vault.serialize();
+    await atomicReplace(this.paths.vault, chunks, this.paths.backup, hook);
     vault.markSaved(generation);
     removeAbandonedTemps(this.paths.dir);
   }
@@ -125,7 +130,7 @@ export class VaultStore {
       const vault = await this.open(password);
       try {
         const result = await change(vault);
-        if (shouldSave(result)) this.save(vault, hook);
+        if (shouldSave(result)) await this.save(vault, hook);
         return result;
       } finally {
         vault.close();
@@ -154,8 +159,8 @@ export class VaultStore {
           // A damaged current file is the usual reason to restore: continue from the backup's count.
         }
         backup.markSaved(Math.max(current, restoredGeneration));
-        const { bytes, generation } = backup.serialize();
-        atomicReplace(this.paths.vault, bytes, this.paths.backup);
+        const { chunks, generation } = await backup.serialize();
+        await atomicReplace(this.paths.vault, chunks, this.paths.backup);
         return { restoredGeneration, newGeneration: generation };
       } finally {
         backup.close();

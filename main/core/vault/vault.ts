@@ -8,14 +8,15 @@ import { LatchkeyError } from '../errors';
 import { deriveKey, SALT_BYTES, type KdfParams } from '../crypto/kdf';
 import { Secret, wipe } from '../crypto/secret';
 import { deriveSubkey } from '../crypto/subkeys';
-import { NONCE_BYTES, xchachaOpen, xchachaSeal } from '../crypto/xchacha20poly1305';
+import { NONCE_BYTES, xchachaOpen, xchachaSeal, xchachaSealChunks } from '../crypto/xchacha20poly1305';
+import { yieldToLoop } from './atomic-write';
 import { findLiveCredential } from '../scope';
 import {
   encodeHeader,
   ID_BYTES,
   indexAad,
   keyBlockAad,
-  layoutVaultFile,
+  layoutChunks,
   parseVaultFile,
   valueAad,
   type ParsedVaultFile,
@@ -27,6 +28,9 @@ import { formatFieldRef, formatItemRef, type FieldRef, type ItemRef, type Partia
 
 /** Largest single value we store: big enough for certificates and service-account JSON. */
 export const MAX_VALUE_BYTES = 64 * 1024;
+/** Items stringified per slice when saving (about a millisecond of work each). */
+const INDEX_SLICE = 1000;
+
 /** Most fields one item may carry. */
 export const MAX_FIELDS_PER_ITEM = 100;
 
@@ -46,6 +50,8 @@ export class Vault {
   #header: VaultHeader;
   #keyBlock: { nonce: Buffer; sealed: Buffer };
   #items: Map<string, ItemRecord>;
+  /** Synced items by store and path, so a sync of 10,000 items is not 10,000 scans. */
+  readonly #byStorePath = new Map<string, string>();
   #values: SealedValues;
   #meta: Record<string, unknown>;
 
@@ -60,6 +66,7 @@ export class Vault {
     this.#header = header;
     this.#keyBlock = keyBlock;
     this.#items = new Map(index.items.map((i) => [i.id, i]));
+    for (const i of index.items) if (i.origin.kind === 'store') this.#byStorePath.set(storeKey(i.origin.store, i.origin.path), i.id);
     this.#values = values;
     this.#meta = { ...index.meta };
   }
@@ -380,7 +387,8 @@ export class Vault {
     fields: readonly (readonly [string, Secret])[];
     graceUntil: string;
   }): 'added' | 'updated' | 'unchanged' {
-    const existing = this.storeItems(input.store).get(input.path);
+    const existingId = this.#byStorePath.get(storeKey(input.store, input.path));
+    const existing = existingId === undefined ? undefined : this.#items.get(existingId);
     if (existing && existing.origin.kind === 'store' && existing.origin.version === input.version)
       return 'unchanged';
     const now = nowIso();
@@ -410,16 +418,20 @@ export class Vault {
       fields,
       ...previous,
     });
+    this.#byStorePath.set(storeKey(input.store, input.path), id);
     return existing ? 'updated' : 'added';
   }
 
   /** Removes a synced item and every value it holds (current and previous). */
   removeStoreItem(store: string, path: string): boolean {
-    const item = this.storeItems(store).get(path);
+    const key = storeKey(store, path);
+    const id = this.#byStorePath.get(key);
+    const item = id === undefined ? undefined : this.#items.get(id);
     if (!item) return false;
     for (const [, v] of item.fields) this.#values.delete(v);
     for (const [, v] of item.previous?.fields ?? []) this.#values.delete(v);
     this.#items.delete(item.id);
+    this.#byStorePath.delete(key);
     return true;
   }
 
@@ -478,32 +490,46 @@ export class Vault {
   }
 
   /**
-   * The bytes of the next generation of the file. The generation counter only moves when the
-   * caller commits (`markSaved`) so a failed write can be retried.
+   * The next generation of the file, as chunks to write in order. The work is sliced (the index
+   * is stringified, sealed and MAC'd piece by piece, yielding in between) so an agent serving its
+   * socket never stalls on a large vault. The generation counter only moves when the caller
+   * commits (`markSaved`) so a failed write can be retried.
    */
-  serialize(): { bytes: Buffer; generation: number } {
+  async serialize(): Promise<{ chunks: Buffer[]; generation: number }> {
     const key = this.#key();
     const generation = this.#header.generation + 1;
     const headerBytes = encodeHeader({ ...this.#header, generation });
-    const indexJson = Buffer.from(
-      JSON.stringify({ v: 1, items: [...this.#items.values()], meta: this.#meta } satisfies IndexDocument),
-      'utf8',
-    );
+    // The same bytes as JSON.stringify({ v: 1, items, meta }), produced a thousand items at a time.
+    const items = [...this.#items.values()];
+    const json: Buffer[] = [Buffer.from('{"v":1,"items":[')];
+    for (let i = 0; i < items.length; i += INDEX_SLICE) {
+      const slice = JSON.stringify(items.slice(i, i + INDEX_SLICE));
+      json.push(Buffer.from(`${i === 0 ? '' : ','}${slice.slice(1, -1)}`, 'utf8'));
+      await yieldToLoop();
+    }
+    json.push(Buffer.from(`],"meta":${JSON.stringify(this.#meta)}}`, 'utf8'));
     const indexNonce = randomBytes(NONCE_BYTES);
-    const index = {
-      nonce: indexNonce,
-      sealed: xchachaSeal(key, indexNonce, indexJson, indexAad(headerBytes)),
-    };
+    const sealed = await xchachaSealChunks(key, indexNonce, json, indexAad(headerBytes), yieldToLoop);
+    const chunks = layoutChunks({
+      headerBytes,
+      keyBlock: this.#keyBlock,
+      index: { nonce: indexNonce, sealed },
+      records: this.#values.records(),
+    });
     const macKey = deriveSubkey(key, 'fileMac');
     try {
-      const bytes = layoutVaultFile({
-        headerBytes,
-        keyBlock: this.#keyBlock,
-        index,
-        records: this.#values.records(),
-        mac: (input) => createHmac('sha256', macKey).update(input).digest(),
-      });
-      return { bytes, generation };
+      const hmac = createHmac('sha256', macKey);
+      let since = 0;
+      for (const chunk of chunks) {
+        hmac.update(chunk);
+        since += chunk.length + 64;
+        if (since >= 1024 * 1024) {
+          since = 0;
+          await yieldToLoop();
+        }
+      }
+      chunks.push(hmac.digest());
+      return { chunks, generation };
     } finally {
       wipe(macKey);
     }
@@ -525,6 +551,7 @@ export class Vault {
     this.#dataKey = undefined;
     this.#values.clear();
     this.#items.clear();
+    this.#byStorePath.clear();
   }
 }
 
@@ -540,6 +567,10 @@ async function wrapDataKey(
   } finally {
     wipe(kek);
   }
+}
+
+function storeKey(store: string, path: string): string {
+  return `${store}\u0000${path}`;
 }
 
 function compareItems(a: ItemRecord, b: ItemRecord): number {
