@@ -12,10 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import vault from 'node-vault';
-import { startVaultServer, type VaultServer } from '../fixtures/vault-server';
+import { seedMany, startVaultServer, type VaultServer } from '../fixtures/vault-server';
 
 // node-vault falls back to these; a developer's own Vault settings must not leak into the tests.
-for (const name of ['VAULT_ADDR', 'VAULT_TOKEN', 'VAULT_NAMESPACE', 'VAULT_PREFIX', 'VAULT_SKIP_VERIFY']) delete process.env[name];
+for (const name of ['VAULT_ADDR', 'VAULT_TOKEN', 'VAULT_NAMESPACE', 'VAULT_PREFIX', 'VAULT_SKIP_VERIFY'])
+  delete process.env[name];
 
 type Client = vault.client;
 
@@ -119,17 +120,38 @@ describe('KV version 2 through node-vault', () => {
   after(() => server.close());
 
   test('a secret written with client.write reads back with its version metadata', async () => {
-    const written = (await root.write('secret/data/teams/web/development/api', { data: { key: 'v1-value' } })) as Envelope<VersionMetadata>;
+    const written = (await root.write('secret/data/teams/web/development/api', {
+      data: { key: 'v1-value' },
+    })) as Envelope<VersionMetadata>;
     assert.equal(written.data.version, 1);
     assert.match(written.data.created_time, RFC3339_NANO);
     const r = await read(root, 'secret/data/teams/web/development/api');
-    assert.deepEqual(Object.keys(r).sort(), ['auth', 'data', 'lease_duration', 'lease_id', 'renewable', 'request_id', 'warnings', 'wrap_info']);
+    assert.deepEqual(Object.keys(r).sort(), [
+      'auth',
+      'data',
+      'lease_duration',
+      'lease_id',
+      'renewable',
+      'request_id',
+      'warnings',
+      'wrap_info',
+    ]);
     assert.deepEqual(r.data.data, { key: 'v1-value' });
-    assert.deepEqual({ ...r.data.metadata, created_time: 'x' }, { created_time: 'x', custom_metadata: null, deletion_time: '', destroyed: false, version: 1 });
+    assert.deepEqual(
+      { ...r.data.metadata, created_time: 'x' },
+      { created_time: 'x', custom_metadata: null, deletion_time: '', destroyed: false, version: 1 },
+    );
   });
 
   test('arbitrary JSON values round-trip unchanged', async () => {
-    const value = { s: 'text', n: 42.5, b: false, nil: null, list: [1, 'two', { three: 3 }], nested: { deep: { er: true } } };
+    const value = {
+      s: 'text',
+      n: 42.5,
+      b: false,
+      nil: null,
+      list: [1, 'two', { three: 3 }],
+      nested: { deep: { er: true } },
+    };
     await root.write('secret/data/json/any', { data: value });
     assert.deepEqual((await read(root, 'secret/data/json/any')).data.data, value);
   });
@@ -148,7 +170,10 @@ describe('KV version 2 through node-vault', () => {
     const stale = await refusal(root.write('secret/data/cas/item', { data: { v: 2 }, options: { cas: 0 } }));
     assert.equal(stale.status, 400);
     assert.equal(stale.message, 'check-and-set parameter did not match the current version');
-    const ok = (await root.write('secret/data/cas/item', { data: { v: 2 }, options: { cas: 1 } })) as Envelope<VersionMetadata>;
+    const ok = (await root.write('secret/data/cas/item', {
+      data: { v: 2 },
+      options: { cas: 1 },
+    })) as Envelope<VersionMetadata>;
     assert.equal(ok.data.version, 2);
   });
 
@@ -163,7 +188,9 @@ describe('KV version 2 through node-vault', () => {
   test('metadata reports versions and the custom_metadata set with POST metadata (204)', async () => {
     await root.write('secret/data/meta/item', { data: { v: 1 } });
     await root.write('secret/data/meta/item', { data: { v: 2 } });
-    const set = (await root.write('secret/metadata/meta/item', { custom_metadata: { environment: 'staging', owner: 'web' } })) as unknown;
+    const set = (await root.write('secret/metadata/meta/item', {
+      custom_metadata: { environment: 'staging', owner: 'web' },
+    })) as unknown;
     assert.equal(set, '', 'POST metadata answers 204 with no body');
     const m = await read<Envelope<KeyMetadata>>(root, 'secret/metadata/meta/item');
     assert.equal(m.data.current_version, 2);
@@ -175,7 +202,10 @@ describe('KV version 2 through node-vault', () => {
     assert.deepEqual(Object.keys(m.data.versions), ['1', '2']);
     assert.equal(m.data.updated_time, m.data.versions['2']?.created_time);
     assert.ok(m.data.updated_time > m.data.created_time);
-    assert.deepEqual((await read(root, 'secret/data/meta/item')).data.metadata.custom_metadata, { environment: 'staging', owner: 'web' });
+    assert.deepEqual((await read(root, 'secret/data/meta/item')).data.metadata.custom_metadata, {
+      environment: 'staging',
+      owner: 'web',
+    });
   });
 
   test('listing a folder gives items and sub-folders ending in /, and an empty folder is 404 with no message', async () => {
@@ -195,7 +225,11 @@ describe('KV version 2 through node-vault', () => {
     const a = (await viaGet.list('secret/metadata/list/b/')) as Envelope<{ keys: string[] }>;
     const b = (await root.list('secret/metadata/list/b/')) as Envelope<{ keys: string[] }>;
     assert.deepEqual(a.data, b.data);
-    assert.ok(server.requests.some((q) => q.method === 'GET' && q.path === '/v1/secret/metadata/list/b/' && q.query === 'list=1'));
+    assert.ok(
+      server.requests.some(
+        (q) => q.method === 'GET' && q.path === '/v1/secret/metadata/list/b/' && q.query === 'list=1',
+      ),
+    );
     assert.ok(server.requests.some((q) => q.method === 'LIST' && q.path === '/v1/secret/metadata/list/b/'));
   });
 
@@ -231,7 +265,10 @@ describe('KV version 2 through node-vault', () => {
     await root.write('secret/delete/del/some', { versions: [1] });
     assert.equal((await refusal(root.read('secret/data/del/some?version=1'))).status, 404);
     assert.deepEqual((await read(root, 'secret/data/del/some')).data.data, { v: 2 });
-    assert.equal((await refusal(root.write('secret/delete/del/some', {}))).message, 'no version number provided');
+    assert.equal(
+      (await refusal(root.write('secret/delete/del/some', {}))).message,
+      'no version number provided',
+    );
   });
 
   test('deleting the metadata removes every version', async () => {
@@ -252,7 +289,10 @@ describe('KV version 2 through node-vault', () => {
   });
 
   test('sys/internal/ui/mounts/<mount> reports a KV version 2 mount', async () => {
-    const r = await read<Envelope<{ type: string; path: string; options: { version: string } }>>(root, 'sys/internal/ui/mounts/secret');
+    const r = await read<Envelope<{ type: string; path: string; options: { version: string } }>>(
+      root,
+      'sys/internal/ui/mounts/secret',
+    );
     assert.equal(r.data.type, 'kv');
     assert.equal(r.data.path, 'secret/');
     assert.equal(r.data.options.version, '2');
@@ -261,7 +301,9 @@ describe('KV version 2 through node-vault', () => {
   });
 
   test('sys/mounts and sys/auth list the mounts, auth mounts carrying auth_<type>_ accessors', async () => {
-    const mounts = (await root.mounts()) as Envelope<Record<string, { type: string; options: { version?: string } | null }>>;
+    const mounts = (await root.mounts()) as Envelope<
+      Record<string, { type: string; options: { version?: string } | null }>
+    >;
     assert.equal(mounts.data['secret/']?.type, 'kv');
     assert.equal(mounts.data['secret/']?.options?.version, '2');
     const auths = (await root.auths()) as Envelope<Record<string, { type: string; accessor: string }>>;
@@ -271,9 +313,73 @@ describe('KV version 2 through node-vault', () => {
   });
 
   test('health answers without a token', async () => {
-    const h = (await connect(server, undefined).health()) as { initialized: boolean; sealed: boolean; standby: boolean; version: string };
+    const h = (await connect(server, undefined).health()) as {
+      initialized: boolean;
+      sealed: boolean;
+      standby: boolean;
+      version: string;
+    };
     assert.deepEqual([h.initialized, h.sealed, h.standby], [true, false, false]);
     assert.match(h.version, /^\d+\.\d+\.\d+/);
+  });
+
+  test('an operation the path does not support is 405', async () => {
+    const r = await refusal(root.list('secret/data/teams/'));
+    assert.equal(r.status, 405);
+    assert.equal(r.message, '1 error occurred:\n\t* unsupported operation\n\n');
+  });
+
+  test('client.update (PATCH, merge-patch+json) merges into the latest version as a new version', async () => {
+    await root.write('secret/data/patch/item', { data: { a: '1', b: '2' } });
+    const patched = (await root.update('secret/data/patch/item', {
+      data: { b: null, c: '3' },
+    })) as Envelope<VersionMetadata>;
+    assert.equal(patched.data.version, 2);
+    assert.deepEqual((await read(root, 'secret/data/patch/item')).data.data, { a: '1', c: '3' });
+  });
+
+  test('over raw HTTP: Bearer tokens and X-Vault-Request are accepted, 204 has no body, JSON ends in a newline', async () => {
+    const headers = {
+      Authorization: `Bearer ${server.rootToken}`,
+      'X-Vault-Request': 'true',
+      'Content-Type': 'application/json',
+    };
+    const put = await fetch(`${server.url}/v1/secret/metadata/raw/item`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ custom_metadata: { owner: 'x' } }),
+    });
+    assert.equal(put.status, 204);
+    assert.equal(await put.text(), '');
+    const got = await fetch(`${server.url}/v1/secret/metadata/raw/item`, { headers });
+    assert.equal(got.headers.get('content-type'), 'application/json');
+    assert.match(await got.text(), /^\{"request_id":.*\}\n$/);
+    const bad = await fetch(`${server.url}/v1/secret/data/raw/item`, {
+      method: 'POST',
+      headers,
+      body: '{not json',
+    });
+    assert.equal(bad.status, 400);
+  });
+
+  test('seedMany spreads n items over projects and the development and staging folders', async () => {
+    const s = await startVaultServer();
+    try {
+      const paths = seedMany(s, 40, { projects: 4 });
+      assert.equal(paths.length, 40);
+      const c = connect(s, s.rootToken);
+      const projects = ((await c.list('secret/metadata/teams')) as Envelope<{ keys: string[] }>).data.keys;
+      assert.deepEqual(projects, ['bench-00/', 'bench-01/', 'bench-02/', 'bench-03/']);
+      const envs = ((await c.list('secret/metadata/teams/bench-00')) as Envelope<{ keys: string[] }>).data
+        .keys;
+      assert.deepEqual(envs, ['development/', 'staging/']);
+      assert.deepEqual((await read(c, `secret/data/${paths[0] as string}`)).data.metadata.custom_metadata, {
+        environment: 'development',
+        owner: 'bench-00-team',
+      });
+    } finally {
+      await s.close();
+    }
   });
 
   test('a path no engine serves is 404 for root and 403 for a token without access', async () => {
@@ -296,7 +402,13 @@ describe('tokens through node-vault', () => {
   after(() => server.close());
 
   test('lookup-self describes the root token', async () => {
-    const r = (await root.tokenLookupSelf()) as Envelope<{ policies: string[]; ttl: number; expire_time: string | null; display_name: string; id: string }>;
+    const r = (await root.tokenLookupSelf()) as Envelope<{
+      policies: string[];
+      ttl: number;
+      expire_time: string | null;
+      display_name: string;
+      id: string;
+    }>;
     assert.deepEqual(r.data.policies, ['root']);
     assert.equal(r.data.ttl, 0);
     assert.equal(r.data.expire_time, null);
@@ -305,7 +417,12 @@ describe('tokens through node-vault', () => {
 
   test('token create issues a child with the default policy, the TTL and the use count asked for', async () => {
     const admin = connect(server, server.rootToken);
-    const r = (await admin.tokenCreate({ policies: ['web-dev'], ttl: '1h', num_uses: 5, meta: { purpose: 'test' } })) as Envelope<null>;
+    const r = (await admin.tokenCreate({
+      policies: ['web-dev'],
+      ttl: '1h',
+      num_uses: 5,
+      meta: { purpose: 'test' },
+    })) as Envelope<null>;
     const auth = r.auth as Auth;
     assert.deepEqual(auth.policies, ['default', 'web-dev']);
     assert.equal(auth.lease_duration, 3600);
@@ -315,8 +432,15 @@ describe('tokens through node-vault', () => {
     assert.deepEqual(auth.metadata, { purpose: 'test' });
     assert.match(auth.client_token, /^hvs\.[A-Za-z0-9]{24}$/);
     const child = connect(server, auth.client_token);
-    assert.deepEqual((await read(child, 'secret/data/teams/web/development/session')).data.data, { secret: 's' });
-    const self = (await child.tokenLookupSelf()) as Envelope<{ num_uses: number; ttl: number; policies: string[]; path: string }>;
+    assert.deepEqual((await read(child, 'secret/data/teams/web/development/session')).data.data, {
+      secret: 's',
+    });
+    const self = (await child.tokenLookupSelf()) as Envelope<{
+      num_uses: number;
+      ttl: number;
+      policies: string[];
+      path: string;
+    }>;
     assert.equal(self.data.num_uses, 3);
     assert.ok(self.data.ttl > 3590 && self.data.ttl <= 3600);
     assert.equal(self.data.path, 'auth/token/create');
@@ -332,7 +456,8 @@ describe('tokens through node-vault', () => {
   test('revoke-self invalidates the token and the children it created: 403 permission denied, invalid token', async () => {
     const parentToken = server.createToken({ policies: ['web-dev', 'token-maker'] });
     const creator = connect(server, parentToken);
-    const childToken = ((await creator.tokenCreate({ policies: ['web-dev'] })) as Envelope<null>).auth?.client_token as string;
+    const childToken = ((await creator.tokenCreate({ policies: ['web-dev'] })) as Envelope<null>).auth
+      ?.client_token as string;
     assert.equal(creator.token, childToken, 'node-vault switches to the token it just created');
     await connect(server, childToken).tokenLookupSelf();
     await connect(server, parentToken).tokenRevokeSelf();
@@ -361,7 +486,16 @@ describe('tokens through node-vault', () => {
 
   test('a non-root token cannot create a child with a policy it does not hold', async () => {
     const c = connect(server, server.createToken({ policies: ['web-dev', 'token-maker'] }));
-    assert.equal((await refusal(connect(server, server.createToken({ policies: ['web-dev'] })).tokenCreate({ policies: ['web-dev'] }))).status, 403);
+    assert.equal(
+      (
+        await refusal(
+          connect(server, server.createToken({ policies: ['web-dev'] })).tokenCreate({
+            policies: ['web-dev'],
+          }),
+        )
+      ).status,
+      403,
+    );
     const r = await refusal(c.tokenCreate({ policies: ['payments-dev'] }));
     assert.equal(r.status, 400);
     assert.equal(r.message, 'child policies must be subset of parent');
@@ -399,28 +533,47 @@ describe('userpass, identity and policies through node-vault', () => {
 
   test('a wrong password is 400 "invalid username or password"', async () => {
     server.addUserpassUser('dana', 'right', []);
-    const r = await refusal(connect(server, undefined).userpassLogin({ username: 'dana', password: 'wrong' }));
+    const r = await refusal(
+      connect(server, undefined).userpassLogin({ username: 'dana', password: 'wrong' }),
+    );
     assert.equal(r.status, 400);
     assert.equal(r.message, 'invalid username or password');
   });
 
   test("a login through an entity alias gets the entity's policies, and changes apply at once", async () => {
     server.addUserpassUser('erin', 'erin-pw', []);
-    const created = (await root.write('identity/entity/name/erin', { policies: ['web-dev'], metadata: { team: 'web' } })) as Envelope<{ id: string; name: string }>;
+    const created = (await root.write('identity/entity/name/erin', {
+      policies: ['web-dev'],
+      metadata: { team: 'web' },
+    })) as Envelope<{ id: string; name: string }>;
     assert.equal(created.data.name, 'erin');
     const auths = (await root.auths()) as Envelope<Record<string, { accessor: string }>>;
-    await root.write('identity/entity-alias', { name: 'erin', canonical_id: created.data.id, mount_accessor: auths.data['userpass/']?.accessor });
+    await root.write('identity/entity-alias', {
+      name: 'erin',
+      canonical_id: created.data.id,
+      mount_accessor: auths.data['userpass/']?.accessor,
+    });
     const c = connect(server, undefined);
-    const auth = ((await c.userpassLogin({ username: 'erin', password: 'erin-pw' })) as Envelope<null>).auth as Auth;
+    const auth = ((await c.userpassLogin({ username: 'erin', password: 'erin-pw' })) as Envelope<null>)
+      .auth as Auth;
     assert.equal(auth.entity_id, created.data.id);
     assert.deepEqual(auth.identity_policies, ['web-dev']);
     assert.deepEqual(auth.policies, ['default', 'web-dev']);
     assert.deepEqual(auth.token_policies, ['default']);
     await c.read('secret/data/teams/web/development/session');
-    const entity = await read<Envelope<{ policies: string[]; aliases: { name: string; mount_type: string }[] }>>(root, 'identity/entity/name/erin');
+    const entity = await read<
+      Envelope<{ policies: string[]; aliases: { name: string; mount_type: string }[] }>
+    >(root, 'identity/entity/name/erin');
     assert.deepEqual(entity.data.policies, ['web-dev']);
-    assert.deepEqual(entity.data.aliases.map((a) => [a.name, a.mount_type]), [['erin', 'userpass']]);
-    assert.equal(await root.write('identity/entity/name/erin', { policies: [] }), '', 'an update answers 204');
+    assert.deepEqual(
+      entity.data.aliases.map((a) => [a.name, a.mount_type]),
+      [['erin', 'userpass']],
+    );
+    assert.equal(
+      await root.write('identity/entity/name/erin', { policies: [] }),
+      '',
+      'an update answers 204',
+    );
     assert.equal((await refusal(c.read('secret/data/teams/web/development/session'))).status, 403);
     const names = (await root.list('identity/entity/name')) as Envelope<{ keys: string[] }>;
     assert.ok(names.data.keys.includes('erin'));
@@ -428,7 +581,11 @@ describe('userpass, identity and policies through node-vault', () => {
 
   test('addPolicy, getPolicy, policies and removePolicy manage policies through sys/policy', async () => {
     await root.addPolicy({ name: 'reader', rules: 'path "secret/data/*" { capabilities = ["read"] }' });
-    const got = (await root.getPolicy({ name: 'reader' })) as { name: string; rules: string; data: { rules: string } };
+    const got = (await root.getPolicy({ name: 'reader' })) as {
+      name: string;
+      rules: string;
+      data: { rules: string };
+    };
     assert.equal(got.rules, 'path "secret/data/*" { capabilities = ["read"] }');
     assert.equal(got.data.rules, got.rules);
     assert.ok(((await root.policies()) as { policies: string[] }).policies.includes('reader'));
@@ -449,10 +606,19 @@ describe('userpass, identity and policies through node-vault', () => {
   });
 
   test('malformed HCL is refused with 400', async () => {
-    const r = await refusal(root.write('sys/policies/acl/broken', { policy: 'path "secret/*" { capabilities = ["read" ' }));
+    const r = await refusal(
+      root.write('sys/policies/acl/broken', { policy: 'path "secret/*" { capabilities = ["read" ' }),
+    );
     assert.equal(r.status, 400);
     assert.match(r.message, /^failed to parse policy: /);
-    assert.equal((await refusal(root.write('sys/policies/acl/bad-cap', { policy: 'path "a" { capabilities = ["write"] }' }))).message, 'failed to parse policy: path "a": invalid capability "write"');
+    assert.equal(
+      (
+        await refusal(
+          root.write('sys/policies/acl/bad-cap', { policy: 'path "a" { capabilities = ["write"] }' }),
+        )
+      ).message,
+      'failed to parse policy: path "a": invalid capability "write"',
+    );
   });
 });
 
@@ -461,7 +627,8 @@ describe('ACL enforcement', () => {
   before(async () => {
     server = await startVaultServer();
     for (const project of ['payments', 'web']) {
-      for (const env of ['development', 'staging', 'production']) server.kvPut('secret', `teams/${project}/${env}/item`, { value: `${project}-${env}` });
+      for (const env of ['development', 'staging', 'production'])
+        server.kvPut('secret', `teams/${project}/${env}/item`, { value: `${project}-${env}` });
     }
   });
   after(() => server.close());
@@ -477,14 +644,23 @@ describe('ACL enforcement', () => {
 
   test('a token for payments/development reads there and gets 403 on staging and production', async () => {
     const c = tokenWith('path "secret/data/teams/payments/development/*" { capabilities = ["read"] }');
-    assert.deepEqual((await read(c, 'secret/data/teams/payments/development/item')).data.data, { value: 'payments-development' });
+    assert.deepEqual((await read(c, 'secret/data/teams/payments/development/item')).data.data, {
+      value: 'payments-development',
+    });
     for (const env of ['staging', 'production']) {
       const r = await refusal(c.read(`secret/data/teams/payments/${env}/item`));
       assert.equal(r.status, 403);
       assert.equal(r.message, ACL_DENIED);
     }
-    assert.equal((await refusal(c.write('secret/data/teams/payments/development/item', { data: { v: 1 } }))).status, 403);
-    assert.equal((await refusal(c.list('secret/metadata/teams/payments/development'))).status, 403, 'data and metadata need separate stanzas');
+    assert.equal(
+      (await refusal(c.write('secret/data/teams/payments/development/item', { data: { v: 1 } }))).status,
+      403,
+    );
+    assert.equal(
+      (await refusal(c.list('secret/metadata/teams/payments/development'))).status,
+      403,
+      'data and metadata need separate stanzas',
+    );
   });
 
   test('+ matches one segment: every project development folder, no staging', async () => {
@@ -495,18 +671,27 @@ describe('ACL enforcement', () => {
   });
 
   test('deny on the same path wins over a read granted by another policy', async () => {
-    const c = tokenWith('path "secret/data/teams/web/*" { capabilities = ["read"] }', 'path "secret/data/teams/web/*" { capabilities = ["deny"] }');
+    const c = tokenWith(
+      'path "secret/data/teams/web/*" { capabilities = ["read"] }',
+      'path "secret/data/teams/web/*" { capabilities = ["deny"] }',
+    );
     assert.equal((await refusal(c.read('secret/data/teams/web/development/item'))).status, 403);
   });
 
   test('a deny on a more specific path refuses it while the broader grant still reads elsewhere', async () => {
-    const c = tokenWith('path "secret/data/teams/*" { capabilities = ["read"] }', 'path "secret/data/teams/payments/production/*" { capabilities = ["deny"] }');
+    const c = tokenWith(
+      'path "secret/data/teams/*" { capabilities = ["read"] }',
+      'path "secret/data/teams/payments/production/*" { capabilities = ["deny"] }',
+    );
     await c.read('secret/data/teams/payments/staging/item');
     assert.equal((await refusal(c.read('secret/data/teams/payments/production/item'))).status, 403);
   });
 
   test('the most specific path wins even when it grants less than a broader rule', async () => {
-    const c = tokenWith('path "secret/data/*" { capabilities = ["read"] }', 'path "secret/data/teams/web/*" { capabilities = ["list"] }');
+    const c = tokenWith(
+      'path "secret/data/*" { capabilities = ["read"] }',
+      'path "secret/data/teams/web/*" { capabilities = ["list"] }',
+    );
     await c.read('secret/data/teams/payments/development/item');
     assert.equal((await refusal(c.read('secret/data/teams/web/development/item'))).status, 403);
   });
@@ -514,7 +699,10 @@ describe('ACL enforcement', () => {
   test('create and update are told apart by whether the secret exists', async () => {
     const c = tokenWith('path "secret/data/teams/web/development/*" { capabilities = ["create"] }');
     await c.write('secret/data/teams/web/development/new-one', { data: { v: 1 } });
-    assert.equal((await refusal(c.write('secret/data/teams/web/development/new-one', { data: { v: 2 } }))).status, 403);
+    assert.equal(
+      (await refusal(c.write('secret/data/teams/web/development/new-one', { data: { v: 2 } }))).status,
+      403,
+    );
   });
 
   test('the default policy lets a token look itself up and renew itself, and nothing else', async () => {
@@ -528,14 +716,20 @@ describe('ACL enforcement', () => {
 
   test('the KV preflight sys/internal/ui/mounts answers a token with access under the mount and refuses one without', async () => {
     const c = tokenWith('path "secret/data/teams/web/development/*" { capabilities = ["read"] }');
-    assert.equal((await read<Envelope<{ options: { version: string } }>>(c, 'sys/internal/ui/mounts/secret')).data.options.version, '2');
+    assert.equal(
+      (await read<Envelope<{ options: { version: string } }>>(c, 'sys/internal/ui/mounts/secret')).data
+        .options.version,
+      '2',
+    );
     const none = connect(server, server.createToken({ policies: [] }));
     assert.equal((await refusal(none.read('sys/internal/ui/mounts/secret'))).status, 403);
   });
 
   test('sys/capabilities-self reports what a token may do on a path', async () => {
     const c = tokenWith('path "secret/data/teams/web/*" { capabilities = ["read", "list"] }');
-    const r = (await c.write('sys/capabilities-self', { paths: ['secret/data/teams/web/x', 'secret/data/teams/payments/x'] })) as Envelope<Record<string, string[]>>;
+    const r = (await c.write('sys/capabilities-self', {
+      paths: ['secret/data/teams/web/x', 'secret/data/teams/payments/x'],
+    })) as Envelope<Record<string, string[]>>;
     assert.deepEqual(r.data['secret/data/teams/web/x'], ['read', 'list']);
     assert.deepEqual(r.data['secret/data/teams/payments/x'], ['deny']);
   });
@@ -573,7 +767,11 @@ describe('OIDC login, the Vault CLI flow', () => {
 
   test('auth_url, a browser following redirects, then the callback logs in as the role user', async () => {
     const c = connect(server, undefined);
-    const start = (await c.write('auth/oidc/oidc/auth_url', { role: 'dev', redirect_uri: redirectUri, client_nonce: 'nonce-1' })) as Envelope<{ auth_url: string }>;
+    const start = (await c.write('auth/oidc/oidc/auth_url', {
+      role: 'dev',
+      redirect_uri: redirectUri,
+      client_nonce: 'nonce-1',
+    })) as Envelope<{ auth_url: string }>;
     const authUrl = new URL(start.data.auth_url);
     assert.equal(authUrl.origin, server.url);
     assert.equal(authUrl.searchParams.get('redirect_uri'), redirectUri);
@@ -581,30 +779,49 @@ describe('OIDC login, the Vault CLI flow', () => {
     const state = landing.get('state') ?? '';
     const code = landing.get('code') ?? '';
     assert.equal(state, authUrl.searchParams.get('state'));
-    const done = (await c.read(`auth/oidc/oidc/callback?state=${state}&code=${code}&client_nonce=nonce-1`)) as Envelope<null>;
+    const done = (await c.read(
+      `auth/oidc/oidc/callback?state=${state}&code=${code}&client_nonce=nonce-1`,
+    )) as Envelope<null>;
     const auth = done.auth as Auth;
     assert.deepEqual(auth.policies, ['default', 'web-dev']);
     assert.deepEqual(auth.metadata, { role: 'dev' });
     await connect(server, auth.client_token).read('secret/data/teams/web/development/item');
     // The state is single-use.
-    const again = await refusal(c.read(`auth/oidc/oidc/callback?state=${state}&code=${code}&client_nonce=nonce-1`));
+    const again = await refusal(
+      c.read(`auth/oidc/oidc/callback?state=${state}&code=${code}&client_nonce=nonce-1`),
+    );
     assert.equal(again.status, 400);
     assert.equal(again.message, 'Vault login failed. Expired or missing OAuth state.');
   });
 
   test('a callback with the wrong client_nonce is 400', async () => {
     const c = connect(server, undefined);
-    const start = (await c.write('auth/oidc/oidc/auth_url', { role: 'dev', redirect_uri: redirectUri, client_nonce: 'right' })) as Envelope<{ auth_url: string }>;
+    const start = (await c.write('auth/oidc/oidc/auth_url', {
+      role: 'dev',
+      redirect_uri: redirectUri,
+      client_nonce: 'right',
+    })) as Envelope<{ auth_url: string }>;
     const landing = await browse(start.data.auth_url);
-    const r = await refusal(c.read(`auth/oidc/oidc/callback?state=${landing.get('state')}&code=${landing.get('code')}&client_nonce=wrong`));
+    const r = await refusal(
+      c.read(
+        `auth/oidc/oidc/callback?state=${landing.get('state')}&code=${landing.get('code')}&client_nonce=wrong`,
+      ),
+    );
     assert.equal(r.status, 400);
     assert.equal(r.message, 'invalid client_nonce');
   });
 
   test('an unknown role is 400 and a redirect_uri the role does not allow gets an empty auth_url', async () => {
     const c = connect(server, undefined);
-    assert.equal((await refusal(c.write('auth/oidc/oidc/auth_url', { role: 'nope', redirect_uri: redirectUri }))).message, 'role "nope" could not be found');
-    const r = (await c.write('auth/oidc/oidc/auth_url', { role: 'dev', redirect_uri: 'https://evil.example/cb' })) as Envelope<{ auth_url: string }>;
+    assert.equal(
+      (await refusal(c.write('auth/oidc/oidc/auth_url', { role: 'nope', redirect_uri: redirectUri })))
+        .message,
+      'role "nope" could not be found',
+    );
+    const r = (await c.write('auth/oidc/oidc/auth_url', {
+      role: 'dev',
+      redirect_uri: 'https://evil.example/cb',
+    })) as Envelope<{ auth_url: string }>;
     assert.equal(r.data.auth_url, '');
   });
 });
@@ -620,7 +837,9 @@ describe('response wrapping', () => {
   after(() => server.close());
 
   test('a wrapped read returns wrap_info and no data; unwrap gives the response once, then 400', async () => {
-    const wrapped = await read<Envelope<null>>(root, 'secret/data/teams/web/development/item', { headers: { 'X-Vault-Wrap-TTL': '15m' } });
+    const wrapped = await read<Envelope<null>>(root, 'secret/data/teams/web/development/item', {
+      headers: { 'X-Vault-Wrap-TTL': '15m' },
+    });
     assert.equal(wrapped.data, null);
     const info = wrapped.wrap_info as WrapInfo;
     assert.equal(info.ttl, 900);
@@ -634,7 +853,12 @@ describe('response wrapping', () => {
   });
 
   test('a wrapped token creation (an invite) unwraps, with the wrapping token as X-Vault-Token, to the auth block', async () => {
-    const wrapped = (await root.tokenCreate({ policies: ['default'], ttl: '1h', num_uses: 3, requestOptions: { headers: { 'X-Vault-Wrap-TTL': '15m' } } })) as Envelope<null>;
+    const wrapped = (await root.tokenCreate({
+      policies: ['default'],
+      ttl: '1h',
+      num_uses: 3,
+      requestOptions: { headers: { 'X-Vault-Wrap-TTL': '15m' } },
+    })) as Envelope<null>;
     assert.equal(wrapped.auth, null);
     const info = wrapped.wrap_info as WrapInfo;
     assert.equal(info.creation_path, 'auth/token/create');
@@ -663,21 +887,40 @@ describe('namespaces', () => {
     assert.deepEqual((await read(rootNs, 'secret/data/shared/name')).data.data, { where: 'root' });
     assert.deepEqual((await read(teamA, 'secret/data/shared/name')).data.data, { where: 'team-a' });
     assert.deepEqual((await read(rootNs, 'team-a/secret/data/shared/name')).data.data, { where: 'team-a' });
-    assert.ok(server.requests.some((q) => q.namespace === 'team-a' && q.path === '/v1/team-a/secret/data/shared/name'));
+    assert.ok(
+      server.requests.some(
+        (q) => q.namespace === 'team-a' && q.path === '/v1/team-a/secret/data/shared/name',
+      ),
+    );
   });
 
   test('policies and tokens belong to their namespace', async () => {
     server.putPolicy('reader', 'path "secret/data/*" { capabilities = ["read"] }', { namespace: 'team-a' });
     assert.equal(server.getPolicy('reader'), undefined);
     const token = server.createToken({ policies: ['reader'], namespace: 'team-a' });
-    assert.deepEqual((await read(connect(server, token, { namespace: 'team-a' }), 'secret/data/shared/name')).data.data, { where: 'team-a' });
+    assert.deepEqual(
+      (await read(connect(server, token, { namespace: 'team-a' }), 'secret/data/shared/name')).data.data,
+      { where: 'team-a' },
+    );
     const outside = await refusal(connect(server, token).read('secret/data/shared/name'));
     assert.equal(outside.status, 403);
     assert.equal(outside.message, BAD_TOKEN);
   });
 
+  test('a root-namespace token reaches a child namespace only through policies naming the child paths', async () => {
+    server.putPolicy('team-a-reader', 'path "team-a/secret/data/*" { capabilities = ["read"] }');
+    const token = server.createToken({ policies: ['team-a-reader'] });
+    assert.deepEqual(
+      (await read(connect(server, token, { namespace: 'team-a' }), 'secret/data/shared/name')).data.data,
+      { where: 'team-a' },
+    );
+    assert.equal((await refusal(connect(server, token).read('secret/data/shared/name'))).message, ACL_DENIED);
+  });
+
   test('a namespace that does not exist routes nowhere', async () => {
-    const r = await refusal(connect(server, server.rootToken, { namespace: 'team-z' }).read('secret/data/shared/name'));
+    const r = await refusal(
+      connect(server, server.rootToken, { namespace: 'team-z' }).read('secret/data/shared/name'),
+    );
     assert.equal(r.status, 404);
   });
 });
@@ -701,7 +944,10 @@ describe('faults', () => {
     server.faults.failNext(1, { status: 429 });
     const r = await refusal(root.read('secret/data/teams/web/development/item'));
     assert.equal(r.status, 429);
-    assert.equal(r.message, 'request path "secret/data/teams/web/development/item": rate limit quota exceeded');
+    assert.equal(
+      r.message,
+      'request path "secret/data/teams/web/development/item": rate limit quota exceeded',
+    );
     await root.read('secret/data/teams/web/development/item');
   });
 
@@ -711,7 +957,8 @@ describe('faults', () => {
     server.faults.failNext(1, { status: 503, pathPrefix: 'secret/data/teams/web' });
     await root.tokenLookupSelf();
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await refusal(root.read('secret/data/teams/web/development/item'))).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await refusal(root.read('secret/data/teams/web/development/item'))).status);
     assert.deepEqual(statuses, [500, 502, 503]);
     await root.read('secret/data/teams/web/development/item');
   });
@@ -739,13 +986,18 @@ describe('faults', () => {
     server.faults.hang({ pathPrefix: 'secret/data/teams/web/development/hung' });
     const impatient = connect(server, server.rootToken, { requestOptions: { timeout: 300 } });
     const t0 = performance.now();
-    await assert.rejects(impatient.read('secret/data/teams/web/development/hung'), (err: Error & { code?: string }) => {
-      assert.equal(err.code, 'ECONNABORTED');
-      return true;
-    });
+    await assert.rejects(
+      impatient.read('secret/data/teams/web/development/hung'),
+      (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'ECONNABORTED');
+        return true;
+      },
+    );
     assert.ok(performance.now() - t0 >= 290);
     await impatient.read('secret/data/teams/web/development/item');
-    assert.ok(server.requests.some((q) => q.path === '/v1/secret/data/teams/web/development/hung' && q.status === 0));
+    assert.ok(
+      server.requests.some((q) => q.path === '/v1/secret/data/teams/web/development/hung' && q.status === 0),
+    );
   });
 
   test('expireTokenAfter: the token works for N requests, then is refused as expired', async () => {
@@ -767,12 +1019,17 @@ describe('faults', () => {
         body: JSON.stringify(body),
       });
     assert.equal((await post('sealed', { on: true })).status, 403);
-    assert.equal((await post('sealed', { on: true }, server.createToken({ policies: ['root'] }))).status, 403);
+    assert.equal(
+      (await post('sealed', { on: true }, server.createToken({ policies: ['root'] }))).status,
+      403,
+    );
     assert.equal((await post('sealed', { on: true }, server.rootToken)).status, 200);
     assert.equal((await fetch(`${server.url}/v1/sys/health`)).status, 503);
     assert.equal((await post('reset', {}, server.rootToken)).status, 200);
     assert.equal((await fetch(`${server.url}/v1/sys/health`)).status, 200);
-    const put = (await (await post('kv-put', { mount: 'secret', path: 'via/control', data: { v: 1 } }, server.rootToken)).json()) as { version: number };
+    const put = (await (
+      await post('kv-put', { mount: 'secret', path: 'via/control', data: { v: 1 } }, server.rootToken)
+    ).json()) as { version: number };
     assert.equal(put.version, 1);
     assert.deepEqual((await read(root, 'secret/data/via/control')).data.data, { v: 1 });
   });
@@ -814,13 +1071,49 @@ describe('TLS', () => {
       execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
     };
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=Latchkey Test CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    ssl(
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=Latchkey Test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    );
     ssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-    writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n');
-    ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'ext.cnf');
+    writeFileSync(
+      join(dir, 'ext.cnf'),
+      'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n',
+    );
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.pem',
+      '-days',
+      '1',
+      '-extfile',
+      'ext.cnf',
+    );
     ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
-    server = await startVaultServer({ tls: { cert: readFileSync(join(dir, 'server.pem')), key: readFileSync(join(dir, 'server.key')) } });
+    server = await startVaultServer({
+      tls: { cert: readFileSync(join(dir, 'server.pem')), key: readFileSync(join(dir, 'server.key')) },
+    });
     server.kvPut('secret', 'teams/web/development/item', { v: 'over tls' });
   });
   after(async () => {
@@ -829,17 +1122,34 @@ describe('TLS', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('a client trusting the test CA reads over HTTPS; one without the CA is refused', { skip: !haveOpenssl && 'openssl is not installed' }, async () => {
-    assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
-    const trusting = connect(server, server.rootToken, { requestOptions: { ca } });
-    assert.deepEqual((await read(trusting, 'secret/data/teams/web/development/item')).data.data, { v: 'over tls' });
-    const byName = vault({ apiVersion: 'v1', endpoint: server.url.replace('127.0.0.1', 'localhost'), token: server.rootToken, requestOptions: { ca } });
-    await byName.tokenLookupSelf();
-    const untrusting = connect(server, server.rootToken);
-    await assert.rejects(untrusting.read('secret/data/teams/web/development/item'), (err: Error & { code?: string; response?: unknown }) => {
-      assert.equal(err.response, undefined, 'no HTTP response may come back');
-      assert.match(err.code ?? '', /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT/);
-      return true;
-    });
-  });
+  test(
+    'a client trusting the test CA reads over HTTPS; one without the CA is refused',
+    { skip: !haveOpenssl && 'openssl is not installed' },
+    async () => {
+      assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+      const trusting = connect(server, server.rootToken, { requestOptions: { ca } });
+      assert.deepEqual((await read(trusting, 'secret/data/teams/web/development/item')).data.data, {
+        v: 'over tls',
+      });
+      const byName = vault({
+        apiVersion: 'v1',
+        endpoint: server.url.replace('127.0.0.1', 'localhost'),
+        token: server.rootToken,
+        requestOptions: { ca },
+      });
+      await byName.tokenLookupSelf();
+      const untrusting = connect(server, server.rootToken);
+      await assert.rejects(
+        untrusting.read('secret/data/teams/web/development/item'),
+        (err: Error & { code?: string; response?: unknown }) => {
+          assert.equal(err.response, undefined, 'no HTTP response may come back');
+          assert.match(
+            err.code ?? '',
+            /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT/,
+          );
+          return true;
+        },
+      );
+    },
+  );
 });
