@@ -51,7 +51,8 @@ export const ERROR_CODES = {
   ITEM_NOT_FOUND: { exit: 1, meaning: 'The vault holds no such item or field.' },
   SCHEMA_NOT_FOUND: {
     exit: 1,
-    meaning: 'There is no latchkey.yml here or in any directory above, or the named schema file does not exist.',
+    meaning:
+      'There is no latchkey.yml here or in any directory above, or the named schema file does not exist.',
   },
   SCHEMA_INVALID: {
     exit: 2,
@@ -99,6 +100,11 @@ export const ERROR_CODES = {
     meaning:
       'The audit log fails verification: a line was edited, deleted, reordered or cut off, or the log belongs to another vault.',
   },
+  LOCKED: { exit: 1, meaning: 'The agent is running but the vault is locked.' },
+  AGENT_NOT_RUNNING: { exit: 1, meaning: 'No agent is listening on the socket.' },
+  AGENT_RUNNING: { exit: 1, meaning: 'An agent is already listening on the socket.' },
+  PROTOCOL_ERROR: { exit: 1, meaning: 'A message on the agent socket was malformed, too large or too slow.' },
+  RATE_LIMITED: { exit: 1, meaning: 'Too many requests or connections to the agent; try again shortly.' },
   INTERNAL: { exit: 1, meaning: 'A bug in Latchkey; please report it with the command you ran.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -15,23 +15,26 @@ export interface AnchorableVault {
   setMeta(key: string, value: unknown): void;
 }
 
+function isHead(value: unknown): value is AuditHead {
+  if (typeof value !== 'object' || value === null) return false;
+  const { seq, mac } = value as Record<string, unknown>;
+  return (
+    typeof seq === 'number' &&
+    Number.isSafeInteger(seq) &&
+    seq >= 0 &&
+    typeof mac === 'string' &&
+    /^[0-9a-f]{64}$/.test(mac)
+  );
+}
+
 /** The head anchored in the vault, or undefined when none was yet. */
 export function readAuditAnchor(vault: Pick<AnchorableVault, 'meta'>): AuditHead | undefined {
   const raw = vault.meta[AUDIT_ANCHOR_META_KEY];
   if (raw === undefined) return undefined;
-  const head = raw as Partial<AuditHead> | null;
-  if (
-    typeof head !== 'object' ||
-    head === null ||
-    typeof head.seq !== 'number' ||
-    !Number.isSafeInteger(head.seq) ||
-    head.seq < 0 ||
-    typeof head.mac !== 'string' ||
-    !/^[0-9a-f]{64}$/.test(head.mac)
-  ) {
+  if (!isHead(raw)) {
     throw new LatchkeyError('INTERNAL', "the vault's audit anchor (meta.auditHead) is malformed");
   }
-  return { seq: head.seq, mac: head.mac };
+  return { seq: raw.seq, mac: raw.mac };
 }
 
 /**

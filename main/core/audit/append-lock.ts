@@ -34,7 +34,10 @@ function createTemplate(path: string): void {
     closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600));
   } catch (error) {
     if (errno(error) === 'ELOOP') {
-      throw new LatchkeyError('UNSAFE_PATH', `${path} is a symbolic link; remove it so Latchkey can recreate it`);
+      throw new LatchkeyError(
+        'UNSAFE_PATH',
+        `${path} is a symbolic link; remove it so Latchkey can recreate it`,
+      );
     }
     throw auditFailure(`creating ${path}`, error);
   }
@@ -45,7 +48,11 @@ function tryTake(paths: AuditPaths): boolean {
   if (useExclusiveCreate) {
     try {
       closeSync(
-        openSync(paths.lockHeld, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600),
+        openSync(
+          paths.lockHeld,
+          constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0),
+          0o600,
+        ),
       );
       return true;
     } catch (error) {

@@ -77,11 +77,15 @@ export function checkOpenFile(fd: number, path: string): Stats {
   if (POSIX) {
     const uid = process.getuid?.();
     if (uid !== undefined && st.uid !== uid) {
-      throw unsafe(`${path} belongs to uid ${st.uid}, not to you (uid ${uid}); Latchkey only uses its own files — move it away`);
+      throw unsafe(
+        `${path} belongs to uid ${st.uid}, not to you (uid ${uid}); Latchkey only uses its own files — move it away`,
+      );
     }
     if ((st.mode & 0o077) !== 0) {
       const mode = (st.mode & 0o777).toString(8).padStart(3, '0');
-      throw unsafe(`${path} can be accessed by other users (mode ${mode}); run 'chmod 600 ${path}' and try again`);
+      throw unsafe(
+        `${path} can be accessed by other users (mode ${mode}); run 'chmod 600 ${path}' and try again`,
+      );
     }
   }
   return st;
@@ -169,5 +173,5 @@ export function* readLines(fd: number, maxBytes: number, start = 0): Generator<R
       from = nl + 1;
     }
   }
-  if (pendingBytes > 0) yield { number: ++number, bytes: Buffer.concat(pending), complete: false };
+  if (pendingBytes > 0) yield { number: number + 1, bytes: Buffer.concat(pending), complete: false };
 }

@@ -46,6 +46,7 @@ export class AuditLog {
   readonly #now: () => Date;
   readonly #who: AuditWho;
   #fd: number | undefined;
+  #closed = false;
   #ino = -1;
   #dev = -1;
   /** Size of the file after our last write or read of it; -1 when unknown (a write failed). */
@@ -121,14 +122,9 @@ export class AuditLog {
    * other processes appended. `anchorAudit` calls it before anchoring. Throws AUDIT_FAILED.
    */
   sync(): AuditHead {
-    const fd = this.#requireOpen();
+    this.#requireOpen();
     return withAuditLock(this.#paths, () => {
-      this.#refresh();
-      try {
-        fsyncSync(this.#fd ?? fd);
-      } catch (error) {
-        throw auditFailure(`syncing the audit log ${this.path}`, error);
-      }
+      this.#fsync(this.#refresh());
       return this.#head;
     });
   }
@@ -143,30 +139,43 @@ export class AuditLog {
       }
     }
     this.#fd = undefined;
+    this.#closed = true;
     wipe(this.#key);
   }
 
-  #requireOpen(): number {
-    if (this.#fd === undefined) {
+  #fsync(fd: number): void {
+    try {
+      fsyncSync(fd);
+    } catch (error) {
+      throw auditFailure(`syncing the audit log ${this.path}`, error);
+    }
+  }
+
+  #requireOpen(): void {
+    if (this.#closed) {
       throw new LatchkeyError(
         'AUDIT_FAILED',
         `the audit log ${this.path} was used after it was closed; the operation was refused`,
       );
     }
-    return this.#fd;
   }
 
   /** (Re)opens the file at the path and finds its head. Caller holds the lock. */
-  #reopen(): void {
+  #reopen(): number {
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
     const fd = openPrivate(this.path, 'append', true);
     if (fd === undefined) throw auditFailure(`opening ${this.path}`, undefined);
     this.#fd = fd;
-    const st = lstatSync(this.path);
-    this.#ino = st.ino;
-    this.#dev = st.dev;
+    try {
+      const st = fstatSync(fd);
+      this.#ino = st.ino;
+      this.#dev = st.dev;
+    } catch (error) {
+      throw auditFailure(`reading ${this.path}`, error);
+    }
     this.#findHead(fd);
+    return fd;
   }
 
   /**
@@ -174,17 +183,22 @@ export class AuditLog {
    * write), or replaced or deleted the file (a new inode: we reopen — the new file starts a new
    * chain, which verification against the vault's anchor reports as truncation).
    */
-  #refresh(): void {
+  #refresh(): number {
+    this.#requireOpen();
+    const fd = this.#fd;
+    if (fd === undefined) return this.#reopen();
     let st;
     try {
       st = lstatSync(this.path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw auditFailure(`reading ${this.path}`, error);
-      this.#reopen();
-      return;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw auditFailure(`reading ${this.path}`, error);
+      }
+      return this.#reopen();
     }
-    if (st.ino !== this.#ino || st.dev !== this.#dev) this.#reopen();
-    else if (st.size !== this.#end) this.#findHead(this.#fd!);
+    if (st.ino !== this.#ino || st.dev !== this.#dev) return this.#reopen();
+    if (st.size !== this.#end) this.#findHead(fd);
+    return fd;
   }
 
   /** Reads the last authentic line from the end of the file (a damaged tail is skipped, not erased). */
@@ -239,13 +253,17 @@ export class AuditLog {
 
   /** Writes lines for `items` after the head, in one write(2). Caller holds the lock. */
   #appendLocked(items: readonly Pending[]): AuditHead {
-    this.#refresh();
-    const fd = this.#requireOpen();
+    const fd = this.#refresh();
     let { seq, mac: prev } = this.#head;
     const texts: string[] = [];
     for (const { record, pending } of items) {
       seq++;
-      const line = encodeChainLine(this.#key, { seq, ...record, ...(pending ? { pending: true } : {}), prev });
+      const line = encodeChainLine(this.#key, {
+        seq,
+        ...record,
+        ...(pending ? { pending: true } : {}),
+        prev,
+      });
       texts.push(line.text);
       prev = line.mac;
     }
@@ -281,18 +299,20 @@ export class AuditLog {
       const items: Pending[] = batch.records.map((record) => ({ record, pending: true }));
       const time = this.#now().toISOString();
       if (batch.malformed > 0) {
-        items.push({ record: { time, op: 'pending-malformed', who: this.#who, result: 'error' }, pending: false });
+        items.push({
+          record: { time, op: 'pending-malformed', who: this.#who, result: 'error' },
+          pending: false,
+        });
       }
       if (batch.oversized) {
-        items.push({ record: { time, op: 'pending-overflow', who: this.#who, result: 'error' }, pending: false });
+        items.push({
+          record: { time, op: 'pending-overflow', who: this.#who, result: 'error' },
+          pending: false,
+        });
       }
       if (items.length > 0) {
         this.#appendLocked(items);
-        try {
-          fsyncSync(this.#requireOpen());
-        } catch (error) {
-          throw auditFailure(`syncing the audit log ${this.path}`, error);
-        }
+        this.#fsync(this.#refresh());
       }
       batch.clear();
     } finally {

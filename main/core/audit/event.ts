@@ -92,7 +92,8 @@ function shownKey(key: string): string {
 }
 
 function plainObject(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`${what} is not an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid(`${what} is not an object`);
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) throw invalid(`${what} is not a plain object`);
   if (Object.getOwnPropertySymbols(value).length > 0) throw invalid(`${what} has symbol keys`);
@@ -102,7 +103,9 @@ function plainObject(value: unknown, what: string): Record<string, unknown> {
 function onlyKeys(obj: Record<string, unknown>, allowed: ReadonlySet<string>, what: string): void {
   for (const key of Object.getOwnPropertyNames(obj)) {
     if (!allowed.has(key)) {
-      throw invalid(`${what} has a field '${shownKey(key)}' that an audit line cannot hold — audit lines never carry values`);
+      throw invalid(
+        `${what} has a field '${shownKey(key)}' that an audit line cannot hold — audit lines never carry values`,
+      );
     }
   }
 }
@@ -134,7 +137,9 @@ function text(value: unknown, max: number, what: string): string | undefined {
 export function validateWho(input: unknown): AuditWho {
   const obj = plainObject(input, 'who');
   onlyKeys(obj, WHO_KEYS, 'who');
-  const who: { -readonly [K in keyof AuditWho]: AuditWho[K] } = { via: oneOf(obj.via, AUDIT_VIAS, 'who.via') };
+  const who: { -readonly [K in keyof AuditWho]: AuditWho[K] } = {
+    via: oneOf(obj.via, AUDIT_VIAS, 'who.via'),
+  };
   const pid = count(obj.pid, 'who.pid');
   if (pid !== undefined) who.pid = pid;
   const exe = text(obj.exe, MAX_PATH_LENGTH, 'who.exe');

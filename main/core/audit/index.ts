@@ -23,5 +23,11 @@ export { AuditLog, type AuditLogOptions, type AuditWriter } from './audit-log';
 export { PENDING_MAX_BYTES, recordPending } from './pending';
 export { verifyAudit, type AuditProblem, type AuditProblemKind, type VerifyReport } from './verify';
 export { readAudit, type AuditFilter } from './read';
-export { AUDIT_ANCHOR_META_KEY, anchorAudit, readAuditAnchor, resetAuditAnchor, type AnchorableVault } from './anchor';
+export {
+  AUDIT_ANCHOR_META_KEY,
+  anchorAudit,
+  readAuditAnchor,
+  resetAuditAnchor,
+  type AnchorableVault,
+} from './anchor';
 export { auditPaths, type AuditPaths } from './audit-files';

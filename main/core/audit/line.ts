@@ -121,9 +121,27 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const WORD = /^[a-z][a-z0-9-]{0,31}$/;
 
 const CHAIN_KEYS: ReadonlySet<string> = new Set([
-  'seq', 'time', 'pending', 'op', 'who', 'ref', 'version', 'result', 'reason', 'prev', 'mac',
+  'seq',
+  'time',
+  'pending',
+  'op',
+  'who',
+  'ref',
+  'version',
+  'result',
+  'reason',
+  'prev',
+  'mac',
 ]);
-const PENDING_KEYS: ReadonlySet<string> = new Set(['time', 'op', 'who', 'ref', 'version', 'result', 'reason']);
+const PENDING_KEYS: ReadonlySet<string> = new Set([
+  'time',
+  'op',
+  'who',
+  'ref',
+  'version',
+  'result',
+  'reason',
+]);
 const WHO_KEYS: ReadonlySet<string> = new Set(['via', 'pid', 'exe', 'cwd', 'tty', 'uid']);
 
 class Malformed extends Error {}
@@ -239,7 +257,11 @@ export function parseChainLine(bytes: Buffer): Parsed<AuditEntry> {
 export function parsePendingLine(bytes: Buffer): Parsed<AuditRecord> {
   try {
     const record = parseRecord(object(json(bytes), 'the line', PENDING_KEYS));
-    return { ok: true, value: record, canonical: Buffer.from(encodePendingLine(record), 'utf8').equals(bytes) };
+    return {
+      ok: true,
+      value: record,
+      canonical: Buffer.from(encodePendingLine(record), 'utf8').equals(bytes),
+    };
   } catch (error) {
     if (error instanceof Malformed) return { ok: false, problem: error.message };
     throw error;

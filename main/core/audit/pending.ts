@@ -8,7 +8,15 @@
  */
 import { closeSync, fstatSync, ftruncateSync, writeSync } from 'node:fs';
 import { withAuditLock } from './append-lock';
-import { auditFailure, auditPaths, checkAuditDir, openPrivate, readAt, readLines, type AuditPaths } from './audit-files';
+import {
+  auditFailure,
+  auditPaths,
+  checkAuditDir,
+  openPrivate,
+  readAt,
+  readLines,
+  type AuditPaths,
+} from './audit-files';
 import { validateEvent, type AuditEvent } from './event';
 import { encodePendingLine, MAX_LINE_BYTES, parsePendingLine, type AuditRecord } from './line';
 
@@ -22,7 +30,11 @@ export const PENDING_SOFT_LIMIT = PENDING_MAX_BYTES - 2 * MAX_LINE_BYTES;
  * full (the overflow line is written once). Throws AUDIT_FAILED when it cannot be written — the
  * failed unlock it records is refused anyway, so callers may report that and carry on.
  */
-export function recordPending(dir: string, event: AuditEvent, now: Date = new Date()): 'recorded' | 'dropped' {
+export function recordPending(
+  dir: string,
+  event: AuditEvent,
+  now: Date = new Date(),
+): 'recorded' | 'dropped' {
   const valid = validateEvent(event);
   checkAuditDir(dir);
   const paths = auditPaths(dir);

@@ -29,7 +29,8 @@ export function readAudit(dir: string, filter: AuditFilter = {}): AuditEntry[] {
     throw new LatchkeyError('USAGE', `--limit must be a whole number of at least 1, not ${String(limit)}`);
   }
   const since = filter.since?.getTime();
-  if (since !== undefined && Number.isNaN(since)) throw new LatchkeyError('USAGE', '--since is not a valid date');
+  if (since !== undefined && Number.isNaN(since))
+    throw new LatchkeyError('USAGE', '--since is not a valid date');
   const ref = filter.ref === undefined ? undefined : bareRef(filter.ref).replace(/\/+$/, '');
   checkAuditDir(dir);
   const fd = openPrivate(auditPaths(dir).log, 'read', false);

@@ -125,7 +125,7 @@ function walk(fd: number, key: Buffer, anchor: AuditHead | undefined): VerifyRep
         line: raw.number,
         seq: e.seq,
         kind: 'edited',
-        message: `${here} is authentic but does not follow the line before it: it was spliced in from another copy of this log`,
+        message: `${here} is authentic but does not follow the line before it: one of the two was spliced in from another copy of this log`,
       };
     }
     if (anchor !== undefined && e.seq === anchor.seq && e.mac !== anchor.mac) {

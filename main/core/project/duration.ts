@@ -32,7 +32,10 @@ export function parseDuration(text: string): number {
   }
   const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
   if (ms > MAX_DURATION_MS) {
-    throw new LatchkeyError('SCHEMA_INVALID', `'${text}' is longer than 10 years (3650d); choose a shorter period`);
+    throw new LatchkeyError(
+      'SCHEMA_INVALID',
+      `'${text}' is longer than 10 years (3650d); choose a shorter period`,
+    );
   }
   return ms;
 }

@@ -22,13 +22,19 @@ export interface LoaderVariable {
 /** Names are matched without regard to case: Windows treats `Path` as PATH, zsh ties `path` to it. */
 export const LOADER_VARIABLES: readonly LoaderVariable[] = [
   // Dynamic loaders and the C library.
-  { pattern: 'LD_*', reason: 'the dynamic linker loads libraries it names (LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT)' },
+  {
+    pattern: 'LD_*',
+    reason: 'the dynamic linker loads libraries it names (LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT)',
+  },
   { pattern: 'DYLD_*', reason: "macOS's dyld loads libraries it names (DYLD_INSERT_LIBRARIES)" },
   { pattern: '_RLD*', reason: 'the IRIX and Tru64 loader loads libraries it names' },
   { pattern: 'LDR_*', reason: 'the AIX loader reads its options from it' },
   { pattern: 'LIBPATH', reason: 'the AIX loader searches it for shared libraries' },
   { pattern: 'SHLIB_PATH', reason: 'the HP-UX loader searches it for shared libraries' },
-  { pattern: 'GLIBC_TUNABLES', reason: 'it reconfigures glibc and the loader in every program (CVE-2023-4911)' },
+  {
+    pattern: 'GLIBC_TUNABLES',
+    reason: 'it reconfigures glibc and the loader in every program (CVE-2023-4911)',
+  },
   { pattern: 'GCONV_PATH', reason: 'glibc loads character-set converter modules (.so) from it' },
   { pattern: 'GETCONF_DIR', reason: 'getconf runs programs from it' },
   { pattern: 'LOCPATH', reason: 'glibc loads compiled locale files from it' },
@@ -46,7 +52,10 @@ export const LOADER_VARIABLES: readonly LoaderVariable[] = [
   { pattern: 'BROWSER', reason: 'programs (Python webbrowser, xdg-open) run the command it names' },
   { pattern: 'HOME', reason: 'shells, git, npm and most tools run start-up files from it' },
   { pattern: 'USERPROFILE', reason: 'Windows tools run start-up files from it' },
-  { pattern: 'XDG_CONFIG_HOME', reason: 'git, fish and many tools read configuration that runs commands from it' },
+  {
+    pattern: 'XDG_CONFIG_HOME',
+    reason: 'git, fish and many tools read configuration that runs commands from it',
+  },
   { pattern: 'PSMODULEPATH', reason: 'PowerShell auto-loads modules from it' },
   // Shells.
   { pattern: 'BASH_ENV', reason: 'bash runs the file it names before every script' },
@@ -66,7 +75,10 @@ export const LOADER_VARIABLES: readonly LoaderVariable[] = [
   { pattern: 'PROMPT', reason: 'zsh expands it, running command substitutions when PROMPT_SUBST is on' },
   { pattern: 'RPROMPT', reason: 'zsh expands it, running command substitutions when PROMPT_SUBST is on' },
   { pattern: 'IFS', reason: 'it changes how shells split words, and so which commands scripts run' },
-  { pattern: 'CDPATH', reason: "it changes which directory a script's cd enters, and so which files it runs" },
+  {
+    pattern: 'CDPATH',
+    reason: "it changes which directory a script's cd enters, and so which files it runs",
+  },
   { pattern: 'GLOBIGNORE', reason: 'it changes which files shell patterns match' },
   { pattern: 'NULLCMD', reason: 'zsh runs the command it names for a bare redirection' },
   { pattern: 'READNULLCMD', reason: 'zsh runs the command it names for a bare input redirection' },
@@ -74,8 +86,14 @@ export const LOADER_VARIABLES: readonly LoaderVariable[] = [
   { pattern: 'NODE_OPTIONS', reason: 'Node.js takes options from it, and --require/--import load code' },
   { pattern: 'NODE_PATH', reason: 'Node.js searches it for modules' },
   { pattern: 'NODE_REPL_EXTERNAL_MODULE', reason: 'Node.js loads the module it names in place of the REPL' },
-  { pattern: 'ELECTRON_RUN_AS_NODE', reason: 'it turns any Electron app into a Node.js that runs the script it is given' },
-  { pattern: 'NPM_CONFIG_*', reason: 'npm and pnpm take settings from it (node-options, script-shell, userconfig)' },
+  {
+    pattern: 'ELECTRON_RUN_AS_NODE',
+    reason: 'it turns any Electron app into a Node.js that runs the script it is given',
+  },
+  {
+    pattern: 'NPM_CONFIG_*',
+    reason: 'npm and pnpm take settings from it (node-options, script-shell, userconfig)',
+  },
   // Python.
   { pattern: 'PYTHONPATH', reason: 'Python searches it for modules' },
   { pattern: 'PYTHONHOME', reason: 'Python loads its standard library from it' },
@@ -97,7 +115,10 @@ export const LOADER_VARIABLES: readonly LoaderVariable[] = [
   { pattern: 'GEM_HOME', reason: 'Ruby installs and loads gems from it' },
   { pattern: 'BUNDLE_GEMFILE', reason: 'Bundler runs the Gemfile it names (Ruby code)' },
   { pattern: 'PHPRC', reason: 'PHP reads php.ini from it, and auto_prepend_file runs code' },
-  { pattern: 'PHP_INI_SCAN_DIR', reason: 'PHP reads extra ini files from it, and auto_prepend_file runs code' },
+  {
+    pattern: 'PHP_INI_SCAN_DIR',
+    reason: 'PHP reads extra ini files from it, and auto_prepend_file runs code',
+  },
   { pattern: 'LUA_PATH', reason: 'Lua searches it for modules' },
   { pattern: 'LUA_PATH_*', reason: 'Lua searches it for modules' },
   { pattern: 'LUA_CPATH', reason: 'Lua searches it for C modules' },
@@ -107,17 +128,26 @@ export const LOADER_VARIABLES: readonly LoaderVariable[] = [
   // The JVM and .NET.
   { pattern: 'JAVA_TOOL_OPTIONS', reason: 'every JVM takes options from it, and -javaagent loads code' },
   { pattern: '_JAVA_OPTIONS', reason: 'every JVM takes options from it, and -javaagent loads code' },
-  { pattern: 'JDK_JAVA_OPTIONS', reason: 'the java launcher takes options from it, and -javaagent loads code' },
+  {
+    pattern: 'JDK_JAVA_OPTIONS',
+    reason: 'the java launcher takes options from it, and -javaagent loads code',
+  },
   { pattern: 'JAVA_OPTS', reason: 'launch scripts pass it to the JVM, and -javaagent loads code' },
-  { pattern: 'GRADLE_OPTS', reason: "Gradle passes it to the JVM, and -javaagent loads code" },
+  { pattern: 'GRADLE_OPTS', reason: 'Gradle passes it to the JVM, and -javaagent loads code' },
   { pattern: 'MAVEN_OPTS', reason: 'Maven passes it to the JVM, and -javaagent loads code' },
   { pattern: 'CLASSPATH', reason: 'the JVM loads classes from it' },
   { pattern: 'JAVA_HOME', reason: 'build tools run the JVM it names' },
   { pattern: 'DOTNET_STARTUP_HOOKS', reason: '.NET loads the assemblies it names into every app' },
   { pattern: 'DOTNET_ADDITIONAL_DEPS', reason: '.NET loads the extra dependencies it names' },
-  { pattern: 'CORECLR_ENABLE_PROFILING', reason: '.NET then loads the profiler DLL named by CORECLR_PROFILER_PATH' },
+  {
+    pattern: 'CORECLR_ENABLE_PROFILING',
+    reason: '.NET then loads the profiler DLL named by CORECLR_PROFILER_PATH',
+  },
   { pattern: 'CORECLR_PROFILER*', reason: '.NET loads the profiler DLL it names' },
-  { pattern: 'COR_ENABLE_PROFILING', reason: '.NET Framework then loads the profiler DLL named by COR_PROFILER_PATH' },
+  {
+    pattern: 'COR_ENABLE_PROFILING',
+    reason: '.NET Framework then loads the profiler DLL named by COR_PROFILER_PATH',
+  },
   { pattern: 'COR_PROFILER*', reason: '.NET Framework loads the profiler DLL it names' },
   // Git and SSH.
   { pattern: 'GIT_SSH', reason: 'git runs the program it names' },
@@ -129,9 +159,15 @@ export const LOADER_VARIABLES: readonly LoaderVariable[] = [
   { pattern: 'GIT_PAGER', reason: 'git runs the command it names' },
   { pattern: 'GIT_EXTERNAL_DIFF', reason: 'git diff runs the program it names' },
   { pattern: 'GIT_PROXY_COMMAND', reason: 'git runs the command it names' },
-  { pattern: 'GIT_CONFIG', reason: 'git reads configuration from it (core.sshCommand, core.fsmonitor run commands)' },
-  { pattern: 'GIT_CONFIG_*', reason: 'git reads configuration from it (core.sshCommand, core.fsmonitor run commands)' },
-  { pattern: 'GIT_DIR', reason: "git uses the repository it names, whose hooks and config run commands" },
+  {
+    pattern: 'GIT_CONFIG',
+    reason: 'git reads configuration from it (core.sshCommand, core.fsmonitor run commands)',
+  },
+  {
+    pattern: 'GIT_CONFIG_*',
+    reason: 'git reads configuration from it (core.sshCommand, core.fsmonitor run commands)',
+  },
+  { pattern: 'GIT_DIR', reason: 'git uses the repository it names, whose hooks and config run commands' },
   { pattern: 'GIT_TEMPLATE_DIR', reason: 'git copies hooks from it into new repositories' },
   { pattern: 'SSH_ASKPASS', reason: 'ssh runs the program it names' },
   { pattern: 'SSH_ASKPASS_REQUIRE', reason: 'it makes ssh run the SSH_ASKPASS program' },
@@ -147,7 +183,10 @@ export const LOADER_VARIABLES: readonly LoaderVariable[] = [
   { pattern: 'RUSTC_WORKSPACE_WRAPPER', reason: 'cargo runs the program it names around every compile' },
   { pattern: 'RUSTFLAGS', reason: 'cargo passes it to rustc, and -C linker runs a program' },
   { pattern: 'CARGO_ENCODED_RUSTFLAGS', reason: 'cargo passes it to rustc, and -C linker runs a program' },
-  { pattern: 'CARGO_BUILD_*', reason: 'cargo takes build settings from it (rustc, rustc-wrapper, rustflags)' },
+  {
+    pattern: 'CARGO_BUILD_*',
+    reason: 'cargo takes build settings from it (rustc, rustc-wrapper, rustflags)',
+  },
   { pattern: 'CARGO_TARGET_*_LINKER', reason: 'cargo runs the linker it names' },
   { pattern: 'CARGO_TARGET_*_RUNNER', reason: 'cargo runs tests and binaries through the program it names' },
 ];

@@ -17,7 +17,9 @@ function errnoOf(error: unknown): string | undefined {
 }
 
 function storageFailed(path: string, error: unknown): LatchkeyError {
-  return new LatchkeyError('STORAGE_FAILED', `reading ${path}: ${errnoOf(error) ?? String(error)}`, { cause: error });
+  return new LatchkeyError('STORAGE_FAILED', `reading ${path}: ${errnoOf(error) ?? String(error)}`, {
+    cause: error,
+  });
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {
@@ -77,7 +79,10 @@ export function findSchema(startDir: string): string | undefined {
 function readSchemaBytes(path: string): Buffer {
   const before = lstatOrUndefined(path);
   if (before === undefined) {
-    throw new LatchkeyError('SCHEMA_NOT_FOUND', `${path} does not exist; create a latchkey.yml (see docs/latchkey-yml.md)`);
+    throw new LatchkeyError(
+      'SCHEMA_NOT_FOUND',
+      `${path} does not exist; create a latchkey.yml (see docs/latchkey-yml.md)`,
+    );
   }
   refuseUnlessRegular(path, before);
   // O_NOFOLLOW closes the gap between lstat and open; O_NONBLOCK keeps a swapped-in FIFO from
@@ -94,7 +99,8 @@ function readSchemaBytes(path: string): Buffer {
   }
   try {
     const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new LatchkeyError('UNSAFE_PATH', `${path} is not a regular file; a schema must be a plain file`);
+    if (!stats.isFile())
+      throw new LatchkeyError('UNSAFE_PATH', `${path} is not a regular file; a schema must be a plain file`);
     if (stats.size > MAX_SCHEMA_BYTES) {
       throw new LatchkeyError(
         'SCHEMA_INVALID',
@@ -109,7 +115,10 @@ function readSchemaBytes(path: string): Buffer {
       length += n;
     }
     if (length > MAX_SCHEMA_BYTES) {
-      throw new LatchkeyError('SCHEMA_INVALID', `${path}: grew past ${MAX_SCHEMA_BYTES / 1024} KiB while being read`);
+      throw new LatchkeyError(
+        'SCHEMA_INVALID',
+        `${path}: grew past ${MAX_SCHEMA_BYTES / 1024} KiB while being read`,
+      );
     }
     return buffer.subarray(0, length);
   } catch (error) {

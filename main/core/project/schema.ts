@@ -97,7 +97,8 @@ class SchemaWalker {
 
   /** The entries of a mapping, refusing non-text keys, alias keys and duplicates. */
   entries(node: unknown, line: number | undefined, what: string): Entry[] {
-    if (!isMap(node)) this.source.fail(line, `${what} must be a mapping (key: value), not ${this.kind(node)}`);
+    if (!isMap(node))
+      this.source.fail(line, `${what} must be a mapping (key: value), not ${this.kind(node)}`);
     const seen = new Map<string, number | undefined>();
     const out: Entry[] = [];
     for (const pair of node.items) {
@@ -136,14 +137,16 @@ class SchemaWalker {
     const node = entry.value;
     if (isScalar(node) && typeof node.value === 'string') return node.value;
     const kind = this.kind(node);
-    const hint = kind === 'a number' || kind === 'true/false' ? '; put it in quotes if it is meant as text' : '';
+    const hint =
+      kind === 'a number' || kind === 'true/false' ? '; put it in quotes if it is meant as text' : '';
     this.source.fail(entry.line, `${what} must be text, not ${kind}${hint}`);
   }
 
   /** The items of a list value (aliases resolved), each with its line. */
   list(entry: Entry, what: string): { value: unknown; line: number | undefined }[] {
     const node = entry.value;
-    if (!isSeq(node)) this.source.fail(entry.line, `${what} must be a list like [a, b], not ${this.kind(node)}`);
+    if (!isSeq(node))
+      this.source.fail(entry.line, `${what} must be a list like [a, b], not ${this.kind(node)}`);
     return node.items.map((item) => ({
       value: this.deref(item),
       line: this.source.lineOf(item) ?? entry.line,
@@ -190,7 +193,12 @@ function singleLine(value: string): boolean {
 }
 
 /** Parses an environment name, re-throwing scope refusals with the line in front. */
-function environmentAt(source: SchemaSource, name: string, line: number | undefined, what: string): Environment {
+function environmentAt(
+  source: SchemaSource,
+  name: string,
+  line: number | undefined,
+  what: string,
+): Environment {
   try {
     return canonicalEnvironment(name);
   } catch (error) {
@@ -224,12 +232,14 @@ export function parseSchemaText(text: string, fileName: string, path: string, ha
   const top = walker.entries(root, source.lineOf(root), 'the top level');
   const byKey = new Map<string, Entry>();
   for (const entry of top) {
-    if (!(TOP_KEYS as readonly string[]).includes(entry.key)) walker.unknownKey(entry, TOP_KEYS, 'the top level');
+    if (!(TOP_KEYS as readonly string[]).includes(entry.key))
+      walker.unknownKey(entry, TOP_KEYS, 'the top level');
     byKey.set(entry.key, entry);
   }
 
   const projectEntry = byKey.get('project');
-  if (projectEntry === undefined) source.fail(undefined, "has no 'project:'; name the project whose secrets this repo uses");
+  if (projectEntry === undefined)
+    source.fail(undefined, "has no 'project:'; name the project whose secrets this repo uses");
   const project = walker.text(projectEntry, 'project');
   try {
     checkName(project, 'project');
@@ -262,14 +272,23 @@ export function parseSchemaText(text: string, fileName: string, path: string, ha
 
   const variablesEntry = byKey.get('variables');
   if (variablesEntry === undefined) {
-    source.fail(undefined, "has no 'variables:'; declare the variables this repo needs (or write variables: {})");
+    source.fail(
+      undefined,
+      "has no 'variables:'; declare the variables this repo needs (or write variables: {})",
+    );
   }
   if (variablesEntry.value === null) {
-    source.fail(variablesEntry.line, 'variables is empty; declare the variables this repo needs (or write variables: {})');
+    source.fail(
+      variablesEntry.line,
+      'variables is empty; declare the variables this repo needs (or write variables: {})',
+    );
   }
   if (isMap(variablesEntry.value) && variablesEntry.value.items.length > MAX_VARIABLES) {
     const extra = variablesEntry.value.items[MAX_VARIABLES];
-    source.fail(source.lineOf(extra) ?? variablesEntry.line, `declares more than ${MAX_VARIABLES} variables; split the schema`);
+    source.fail(
+      source.lineOf(extra) ?? variablesEntry.line,
+      `declares more than ${MAX_VARIABLES} variables; split the schema`,
+    );
   }
   const variables: VariableSpec[] = [];
   const namesUpper = new Map<string, VariableSpec>();
@@ -320,7 +339,8 @@ function parseVariable(
         break;
       case 'description': {
         const text = walker.text(entry, 'description');
-        if (text.trim().length === 0) source.fail(entry.line, 'description is empty; write one or remove the key');
+        if (text.trim().length === 0)
+          source.fail(entry.line, 'description is empty; write one or remove the key');
         if (text.length > MAX_DESCRIPTION_LENGTH) {
           source.fail(entry.line, `description is longer than ${MAX_DESCRIPTION_LENGTH} characters`);
         }
@@ -330,11 +350,19 @@ function parseVariable(
       case 'environments': {
         const items = walker.list(entry, 'environments');
         if (items.length === 0) {
-          source.fail(entry.line, 'environments is empty; list where the variable is required, or leave the key out for both');
+          source.fail(
+            entry.line,
+            'environments is empty; list where the variable is required, or leave the key out for both',
+          );
         }
         const seen: Environment[] = [];
         for (const item of items) {
-          const env = environmentAt(source, walker.listText(item, 'an environment'), item.line, 'environments');
+          const env = environmentAt(
+            source,
+            walker.listText(item, 'an environment'),
+            item.line,
+            'environments',
+          );
           if (seen.includes(env)) source.fail(item.line, `environments lists ${env} twice`);
           seen.push(env);
         }
@@ -343,7 +371,8 @@ function parseVariable(
       }
       case 'owner': {
         const text = walker.text(entry, 'owner');
-        if (text.trim().length === 0) source.fail(entry.line, 'owner is empty; say whom to ask for access or remove the key');
+        if (text.trim().length === 0)
+          source.fail(entry.line, 'owner is empty; say whom to ask for access or remove the key');
         if (text.length > MAX_OWNER_LENGTH || !singleLine(text)) {
           source.fail(entry.line, `owner must be one line of at most ${MAX_OWNER_LENGTH} characters`);
         }
@@ -353,7 +382,10 @@ function parseVariable(
       case 'rotate_every': {
         const node = entry.value;
         if (!(isScalar(node) && typeof node.value === 'string')) {
-          source.fail(entry.line, 'rotate_every must be a duration like 90d: a whole number and a unit s, m, h, d or w');
+          source.fail(
+            entry.line,
+            'rotate_every must be a duration like 90d: a whole number and a unit s, m, h, d or w',
+          );
         }
         try {
           rotateEveryMs = parseDuration(node.value);
@@ -366,7 +398,8 @@ function parseVariable(
         walker.unknownKey(entry, VARIABLE_KEYS, what);
     }
   }
-  if (refTemplate === undefined) source.fail(line, `variable ${name} has no ref; add ref: lk://${project}/{env}/item/field`);
+  if (refTemplate === undefined)
+    source.fail(line, `variable ${name} has no ref; add ref: lk://${project}/{env}/item/field`);
   return {
     name,
     refTemplate,
@@ -383,9 +416,17 @@ function parseVariable(
  * reference for both environments — so resolving it can never fail later, and a fixed environment
  * segment (`lk://payments/staging/db/url`) must itself be development or staging.
  */
-function checkRefTemplate(source: SchemaSource, template: string, project: string, line: number | undefined): string {
+function checkRefTemplate(
+  source: SchemaSource,
+  template: string,
+  project: string,
+  line: number | undefined,
+): string {
   if (!template.startsWith(REF_PREFIX)) {
-    source.fail(line, `ref '${printable(template)}' must start with ${REF_PREFIX}, like lk://${project}/{env}/item/field`);
+    source.fail(
+      line,
+      `ref '${printable(template)}' must start with ${REF_PREFIX}, like lk://${project}/{env}/item/field`,
+    );
   }
   try {
     checkTemplatePlaceholders(template);

@@ -22,7 +22,12 @@ const RESERVED_PREFIX = 'LATCHKEY_';
  * `allow_loader_vars` entries when it is parsed.
  */
 export function checkVariableName(name: string, allowList: readonly string[]): void {
-  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_VARIABLE_NAME_LENGTH || !VARIABLE_NAME.test(name)) {
+  if (
+    typeof name !== 'string' ||
+    name.length === 0 ||
+    name.length > MAX_VARIABLE_NAME_LENGTH ||
+    !VARIABLE_NAME.test(name)
+  ) {
     throw new LatchkeyError(
       'VARIABLE_REFUSED',
       `'${printable(String(name))}' is not a usable environment variable name: use letters, digits and '_', ` +
@@ -39,7 +44,7 @@ export function checkVariableName(name: string, allowList: readonly string[]): v
   if (loader !== undefined && !allowList.includes(name)) {
     throw new LatchkeyError(
       'VARIABLE_REFUSED',
-      `${name} changes how programs load code (${loader.reason}), so Latchkey will not set it; ` +
+      `${name} changes how programs load code — ${loader.reason} — so Latchkey will not set it; ` +
         `if this repo really needs it, add ${name} to allow_loader_vars in latchkey.yml`,
     );
   }

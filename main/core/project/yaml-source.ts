@@ -14,9 +14,8 @@ import {
   parseDocument,
   type Document,
   type Node as YamlNode,
-  type Pair,
 } from 'yaml';
-import { LatchkeyError } from '../errors';
+import { LatchkeyError, type ErrorCode } from '../errors';
 import { ScopeRefusal } from '../scope';
 
 /** Collections nested deeper than this are refused; a schema needs four (top, variables, variable, list). */
@@ -37,7 +36,8 @@ const BAD_VALUE_CHAR =
 
 /** A file name fit for a one-line message: controls and bidi characters shown as `\u{…}`. */
 function displayName(fileName: string): string {
-  return fileName.replace(new RegExp(BAD_VALUE_CHAR.source, 'g'), (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)
+  return fileName
+    .replace(new RegExp(BAD_VALUE_CHAR.source, 'g'), (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)
     .replace(/[\t\n]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
 }
 
@@ -46,11 +46,24 @@ function describeChar(c: string): string {
   const cp = c.codePointAt(0)!;
   if (cp >= 0xd800 && cp <= 0xdfff) return `an unpaired surrogate (${code})`;
   if (cp === 0xfeff) return `a byte-order mark (${code}) after the start of the file`;
-  if (cp === 0x061c || cp === 0x200e || cp === 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
+  if (
+    cp === 0x061c ||
+    cp === 0x200e ||
+    cp === 0x200f ||
+    (cp >= 0x202a && cp <= 0x202e) ||
+    (cp >= 0x2066 && cp <= 0x2069)
+  ) {
     return `a bidirectional-text control (${code}), which can make text read differently from what it means`;
   }
   return `the control character ${code}`;
 }
+
+/** Codes a shared check keeps when re-thrown with a location: refusals, not malformed input. */
+const KEPT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'VARIABLE_REFUSED',
+  'PRODUCTION_REFUSED',
+  'UNKNOWN_ENVIRONMENT',
+]);
 
 /** Where in latchkey.yml something is, and how to throw an error that says so. */
 export class SchemaSource {
@@ -99,10 +112,15 @@ export class SchemaSource {
   rethrow(error: unknown, line: number | undefined, prefix = ''): never {
     const where = `${this.where(line)}${prefix}`;
     if (error instanceof ScopeRefusal) {
-      throw new ScopeRefusal({ ok: false, code: error.code, rule: error.rule, reason: `${where}${error.message}` });
+      throw new ScopeRefusal({
+        ok: false,
+        code: error.code,
+        rule: error.rule,
+        reason: `${where}${error.message}`,
+      });
     }
     if (error instanceof LatchkeyError) {
-      const code = error.code === 'VARIABLE_REFUSED' ? error.code : 'SCHEMA_INVALID';
+      const code = KEPT_CODES.has(error.code) ? error.code : 'SCHEMA_INVALID';
       throw new LatchkeyError(code, `${where}${error.message}`, { cause: error });
     }
     throw error;
@@ -163,19 +181,23 @@ export function parseYaml(text: string, source: SchemaSource): Document.Parsed {
   );
   if (directives?.yaml.explicit === true || customTags) {
     const at = /^%/m.exec(body);
-    source.fail(at === null ? undefined : countLines(body, at.index), 'YAML directives (%YAML, %TAG) are not allowed');
+    source.fail(
+      at === null ? undefined : countLines(body, at.index),
+      'YAML directives (%YAML, %TAG) are not allowed',
+    );
   }
 
   checkTree(doc, source);
 
   const warning = doc.warnings[0];
-  if (warning !== undefined) source.fail(source.lineAt(warning.pos[0]), yamlMessage(warning.code, warning.message));
+  if (warning !== undefined)
+    source.fail(source.lineAt(warning.pos[0]), yamlMessage(warning.code, warning.message));
   return doc;
 }
 
 function childrenOf(node: unknown): unknown[] {
   if (isCollection(node)) return [...(node.items as unknown[])];
-  if (isPair(node)) return [(node as Pair).key, (node as Pair).value];
+  if (isPair(node)) return [node.key, node.value];
   return [];
 }
 
@@ -195,13 +217,15 @@ function checkTree(doc: Document.Parsed, source: SchemaSource): void {
   const root: unknown = doc.contents;
   if (root === null || root === undefined) return;
   const sizes = new Map<unknown, number>();
+  let sawAlias = false;
   const stack: Frame[] = [{ node: root, depth: isCollection(root) ? 1 : 0, expanded: false }];
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
     const { node } = frame;
     if (!frame.expanded) {
       frame.expanded = true;
-      if (node !== null && node !== undefined && !isPair(node)) checkNode(node as YamlNode, frame.depth, source);
+      if (node !== null && node !== undefined && !isPair(node))
+        checkNode(node as YamlNode, frame.depth, source);
       const children = childrenOf(node);
       for (let i = children.length - 1; i >= 0; i--) {
         const child = children[i];
@@ -213,23 +237,33 @@ function checkTree(doc: Document.Parsed, source: SchemaSource): void {
     stack.pop();
     let size: number;
     if (isAlias(node)) {
+      sawAlias = true;
       const target = node.resolve(doc);
       if (target === undefined) {
-        source.fail(source.lineOf(node), `the alias *${displayName(node.source)} has no anchor &${displayName(node.source)} before it`);
+        source.fail(
+          source.lineOf(node),
+          `the alias *${displayName(node.source)} has no anchor &${displayName(node.source)} before it`,
+        );
       }
       const targetSize = sizes.get(target);
       if (targetSize === undefined) {
-        source.fail(source.lineOf(node), `the alias *${displayName(node.source)} refers to a node that contains it`);
+        source.fail(
+          source.lineOf(node),
+          `the alias *${displayName(node.source)} refers to a node that contains it`,
+        );
       }
       size = targetSize;
     } else {
       size = isPair(node) ? 0 : 1;
-      for (const child of childrenOf(node)) size += child === null || child === undefined ? 0 : (sizes.get(child) ?? 0);
+      for (const child of childrenOf(node))
+        size += child === null || child === undefined ? 0 : (sizes.get(child) ?? 0);
     }
     if (size > MAX_EXPANDED_NODES) {
       source.fail(
         source.lineOf(node),
-        `aliases make this file expand to more than ${MAX_EXPANDED_NODES} nodes (an alias bomb?); a schema needs far fewer`,
+        sawAlias
+          ? `aliases make this file expand to more than ${MAX_EXPANDED_NODES} nodes (an alias bomb?); a schema needs far fewer`
+          : `has more than ${MAX_EXPANDED_NODES} YAML nodes; a schema needs far fewer`,
       );
     }
     sizes.set(node, size);
@@ -238,13 +272,20 @@ function checkTree(doc: Document.Parsed, source: SchemaSource): void {
 
 function checkNode(node: YamlNode, depth: number, source: SchemaSource): void {
   if (depth > MAX_NESTING) {
-    source.fail(source.lineOf(node), `is nested more than ${MAX_NESTING} levels deep; a schema needs four at most`);
+    source.fail(
+      source.lineOf(node),
+      `is nested more than ${MAX_NESTING} levels deep; a schema needs four at most`,
+    );
   }
   if (!isAlias(node) && typeof node.tag === 'string') {
-    source.fail(source.lineOf(node), `YAML tags (${displayName(node.tag.slice(0, 80))}) are not allowed; write plain values`);
+    source.fail(
+      source.lineOf(node),
+      `YAML tags (${displayName(node.tag.slice(0, 80))}) are not allowed; write plain values`,
+    );
   }
   if (isScalar(node) && typeof node.value === 'string') {
     const match = BAD_VALUE_CHAR.exec(node.value);
-    if (match !== null) source.fail(source.lineOf(node), `a value contains ${describeChar(match[0])}; remove it`);
+    if (match !== null)
+      source.fail(source.lineOf(node), `a value contains ${describeChar(match[0])}; remove it`);
   }
 }
