@@ -1,5 +1,6 @@
 import { wipe } from '../../core/crypto/secret';
-import { parseFieldRef } from '../../core/vault/ref';
+import { formatFieldRef, parseFieldRef } from '../../core/vault/ref';
+import { connectAgent } from '../agent-connection';
 import type { CommandSpec } from '../command';
 import { PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
 import { writeAll } from '../io';
@@ -23,6 +24,20 @@ Prefer 'latchkey run' to give secrets to programs: a value printed on a terminal
   positionals: { min: 1, max: 1, names: 'one reference' },
   async run({ args, io, env }) {
     const ref = parseFieldRef(args.positionals[0]!);
+    const agent = args.values['password-stdin'] === true ? undefined : await connectAgent(env);
+    if (agent) {
+      try {
+        const { values } = (await agent.call('resolve', {
+          refs: [formatFieldRef(ref)],
+          previous: args.values.previous === true,
+          caller: { purpose: 'get' },
+        })) as { values: Record<string, string> };
+        await writeAll(io.stdout, values[formatFieldRef(ref)] ?? '');
+      } finally {
+        agent.close();
+      }
+      return;
+    }
     const store = vaultStore(env);
     const input = new InputSource(io, args.values['password-stdin'] === true);
     const password = await input.password();

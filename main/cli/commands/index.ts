@@ -14,6 +14,18 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'create the encrypted vault',
     load: () => (require('./init') as { command: CommandSpec }).command,
   },
+  agent: {
+    summary: 'run the agent that keeps the vault unlocked for every terminal',
+    load: () => (require('./agent') as { command: CommandSpec }).command,
+  },
+  unlock: {
+    summary: 'unlock the running agent or app',
+    load: () => (require('./unlock') as { command: CommandSpec }).command,
+  },
+  lock: {
+    summary: 'lock the running agent or app now',
+    load: () => (require('./lock') as { command: CommandSpec }).command,
+  },
   status: {
     summary: 'show the vault file, its generation and KDF settings',
     load: () => (require('./status') as { command: CommandSpec }).command,

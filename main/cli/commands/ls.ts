@@ -1,43 +1,11 @@
 import { wipe } from '../../core/crypto/secret';
-import type { ItemRecord } from '../../core/vault/items';
-import { formatItemRef, parseRefFilter } from '../../core/vault/ref';
+import { listedItems, type ListedItem } from '../../core/vault/listing';
+import { parseRefFilter } from '../../core/vault/ref';
 import type { CommandSpec } from '../command';
 import { PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
 import { writeAll } from '../io';
 import { InputSource } from '../terminal-input';
 import { syncStates } from '../../core/sync/sync-store';
-
-/** What `ls --json` prints per item: names and metadata, never values. */
-export interface ListedItem {
-  ref: string;
-  project: string;
-  environment: string;
-  item: string;
-  fields: string[];
-  source: string;
-  version: number | null;
-  updatedAt: string;
-  override: boolean;
-}
-
-export function listedItems(items: readonly ItemRecord[]): ListedItem[] {
-  const synced = new Set(items.filter((i) => i.origin.kind === 'store').map((i) => formatItemRef(asRef(i))));
-  return items.map((i) => ({
-    ref: formatItemRef(asRef(i)),
-    project: i.project,
-    environment: i.environment,
-    item: i.name,
-    fields: i.fields.map(([name]) => name),
-    source: i.origin.kind === 'local' ? 'local' : `${i.origin.store}:${i.origin.path}`,
-    version: i.origin.kind === 'store' ? i.origin.version : i.revision,
-    updatedAt: i.origin.kind === 'store' ? i.origin.changedUpstreamAt : i.updatedAt,
-    override: i.origin.kind === 'local' && synced.has(formatItemRef(asRef(i))),
-  }));
-}
-
-function asRef(i: ItemRecord): { project: string; environment: ItemRecord['environment']; item: string } {
-  return { project: i.project, environment: i.environment, item: i.name };
-}
 
 /** Aligns rows of cells into columns. */
 export function formatRows(table: readonly (readonly string[])[]): string {

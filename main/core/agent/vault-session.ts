@@ -1,0 +1,110 @@
+/**
+ * The agent's hold on the vault: locked, or unlocked with the Vault in memory (values still
+ * sealed). Locks on request, after an idle period, and whenever the host says so (sleep, screen
+ * lock). Each lock starts a new epoch: work that began before a lock can never answer after it.
+ */
+import { LatchkeyError } from '../errors';
+import type { Vault } from '../vault/vault';
+import type { VaultStore } from '../vault/vault-store';
+
+export const DEFAULT_LOCK_AFTER_MS = 15 * 60 * 1000;
+
+export class VaultSession {
+  readonly store: VaultStore;
+  readonly lockAfterMs: number;
+  #vault: Vault | undefined;
+  #epoch = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #lastUse = 0;
+  #failures = 0;
+  #unlocking: Promise<void> | undefined;
+  readonly #onLock: (reason: string) => void;
+
+  constructor(store: VaultStore, options: { lockAfterMs?: number; onLock?: (reason: string) => void } = {}) {
+    this.store = store;
+    this.lockAfterMs = options.lockAfterMs ?? DEFAULT_LOCK_AFTER_MS;
+    this.#onLock = options.onLock ?? (() => undefined);
+  }
+
+  get locked(): boolean {
+    return this.#vault === undefined;
+  }
+
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** Milliseconds until the idle lock, or undefined while locked. */
+  get idleRemainingMs(): number | undefined {
+    return this.#vault ? Math.max(0, this.lockAfterMs - (Date.now() - this.#lastUse)) : undefined;
+  }
+
+  /**
+   * Opens the vault with the password. Repeated failures wait longer and longer before answering
+   * (0.5 s doubling to 8 s), so a local process cannot guess at the KDF's speed.
+   */
+  async unlock(password: Uint8Array): Promise<void> {
+    if (this.#vault) return;
+    if (this.#unlocking) await this.#unlocking.catch(() => undefined);
+    if (this.#vault) return;
+    const attempt = (async () => {
+      try {
+        const vault = await this.store.open(password);
+        this.#vault = vault;
+        this.#failures = 0;
+        this.touch();
+      } catch (error) {
+        if (error instanceof LatchkeyError && error.code === 'WRONG_PASSWORD') {
+          this.#failures++;
+          await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** this.#failures)));
+        }
+        throw error;
+      }
+    })();
+    this.#unlocking = attempt;
+    try {
+      await attempt;
+    } finally {
+      this.#unlocking = undefined;
+    }
+  }
+
+  /** Drops the data key and every sealed value. */
+  lock(reason = 'requested'): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#epoch++;
+    if (!this.#vault) return;
+    this.#vault.close();
+    this.#vault = undefined;
+    this.#onLock(reason);
+  }
+
+  /** Marks activity: the idle lock starts counting again. */
+  touch(): void {
+    this.#lastUse = Date.now();
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.lockAfterMs > 0) {
+      this.#timer = setTimeout(() => this.lock('idle'), this.lockAfterMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** The unlocked vault, or LOCKED. */
+  vault(): Vault {
+    if (!this.#vault) {
+      throw new LatchkeyError('LOCKED', "the vault is locked — run 'latchkey unlock' or unlock the app");
+    }
+    return this.#vault;
+  }
+
+  /** Throws LOCKED if a lock happened since `epoch` (work that straddled a lock must not answer). */
+  checkEpoch(epoch: number): void {
+    if (epoch !== this.#epoch || !this.#vault) {
+      throw new LatchkeyError(
+        'LOCKED',
+        'the vault was locked while the request was in progress — unlock and try again',
+      );
+    }
+  }
+}
