@@ -66,8 +66,28 @@ export async function main(
   }
 }
 
+/**
+ * A refusal made here, before any vault was opened, still goes to the audit log: as a pending
+ * line (no key needed), folded into the chain at the next unlock. Best effort: never masks the error.
+ */
+function recordRefusal(code: string, env: NodeJS.ProcessEnv): void {
+  try {
+    const { existsSync } = require('node:fs') as typeof import('node:fs');
+    const { dataDir } = require('../core/vault/paths') as typeof import('../core/vault/paths');
+    const dir = dataDir(env);
+    if (!existsSync(dir)) return;
+    const { recordPending } = require('../core/audit') as typeof import('../core/audit');
+    const { cliWho } = require('./direct-vault') as typeof import('./direct-vault');
+    recordPending(dir, { op: 'refusal', who: cliWho(), result: 'refused', reason: code });
+  } catch {
+    // The refusal itself stands either way.
+  }
+}
+
 async function reportError(error: unknown, io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   if (isLatchkeyError(error)) {
+    if (error.code === 'PRODUCTION_REFUSED' || error.code === 'UNKNOWN_ENVIRONMENT')
+      recordRefusal(error.code, env);
     await writeAll(io.stderr, `latchkey: ${error.code}: ${error.message}\n`);
     return error.exitCode;
   }

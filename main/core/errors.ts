@@ -101,6 +101,7 @@ export const ERROR_CODES = {
       'The audit log fails verification: a line was edited, deleted, reordered or cut off, or the log belongs to another vault.',
   },
   LOCKED: { exit: 1, meaning: 'The agent is running but the vault is locked.' },
+  SECRET_MISSING: { exit: 1, meaning: 'A variable the project needs has no value in your vault.' },
   AGENT_NOT_RUNNING: { exit: 1, meaning: 'No agent is listening on the socket.' },
   AGENT_RUNNING: { exit: 1, meaning: 'An agent is already listening on the socket.' },
   PROTOCOL_ERROR: { exit: 1, meaning: 'A message on the agent socket was malformed, too large or too slow.' },

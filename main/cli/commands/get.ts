@@ -2,7 +2,7 @@ import { wipe } from '../../core/crypto/secret';
 import { formatFieldRef, parseFieldRef } from '../../core/vault/ref';
 import { connectAgent } from '../agent-connection';
 import type { CommandSpec } from '../command';
-import { PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
+import { openAudited, PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
 import { writeAll } from '../io';
 import { InputSource } from '../terminal-input';
 
@@ -42,16 +42,18 @@ Prefer 'latchkey run' to give secrets to programs: a value printed on a terminal
     const input = new InputSource(io, args.values['password-stdin'] === true);
     const password = await input.password();
     try {
-      const vault = await store.open(password);
+      const v = await openAudited(store, password);
       try {
-        const secret = vault.readField(ref, { previous: args.values.previous === true });
+        const secret = v.vault.readField(ref, { previous: args.values.previous === true });
         try {
+          // Recorded before the value leaves; if the line cannot be written, nothing is printed.
+          v.record({ op: 'read', ref: formatFieldRef(ref), result: 'ok' });
           await writeAll(io.stdout, secret.reveal());
         } finally {
           secret.dispose();
         }
       } finally {
-        vault.close();
+        v.close();
       }
     } finally {
       wipe(password);

@@ -58,6 +58,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'add, log in to, list or remove central stores',
     load: () => (require('./store') as { command: CommandSpec }).command,
   },
+  audit: {
+    summary: 'show the audit log, or verify its hash chain',
+    load: () => (require('./audit') as { command: CommandSpec }).command,
+  },
   'restore-backup': {
     summary: 'bring back the previous generation of the vault',
     load: () => (require('./restore-backup') as { command: CommandSpec }).command,

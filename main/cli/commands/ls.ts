@@ -2,7 +2,7 @@ import { wipe } from '../../core/crypto/secret';
 import { listedItems, type ListedItem } from '../../core/vault/listing';
 import { parseRefFilter } from '../../core/vault/ref';
 import type { CommandSpec } from '../command';
-import { PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
+import { openAudited, PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
 import { writeAll } from '../io';
 import { InputSource } from '../terminal-input';
 import { syncStates } from '../../core/sync/sync-store';
@@ -55,7 +55,8 @@ With --refused, lists what the last good sync of each store refused, and why.`,
     const input = new InputSource(io, args.values['password-stdin'] === true);
     const password = await input.password();
     try {
-      const vault = await store.open(password);
+      const v = await openAudited(store, password);
+      const vault = v.vault;
       try {
         if (args.values.refused === true) {
           const refused = Object.entries(syncStates(vault)).flatMap(([store, state]) =>
@@ -90,7 +91,7 @@ With --refused, lists what the last good sync of each store refused, and why.`,
           );
         else await writeAll(io.stdout, formatTable(rows));
       } finally {
-        vault.close();
+        v.close();
       }
     } finally {
       wipe(password);

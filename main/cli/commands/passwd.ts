@@ -1,6 +1,6 @@
 import { wipe } from '../../core/crypto/secret';
 import type { CommandSpec } from '../command';
-import { vaultStore } from '../direct-vault';
+import { changeAudited, vaultStore } from '../direct-vault';
 import { writeAll } from '../io';
 import { InputSource } from '../terminal-input';
 
@@ -25,7 +25,7 @@ password and the second line the new one.`,
       (await store.open(current)).close();
       next = await input.newPassword('New master password: ');
       const newPassword = next;
-      await store.change(current, (vault) => vault.changePassword(newPassword));
+      await changeAudited(store, current, (v) => v.vault.changePassword(newPassword));
       await writeAll(io.stderr, 'Master password changed.\n');
     } finally {
       wipe(current, next);

@@ -1,7 +1,7 @@
 import { wipe } from '../../core/crypto/secret';
 import { formatItemRef, parseItemOrFieldRef } from '../../core/vault/ref';
 import type { CommandSpec } from '../command';
-import { PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
+import { changeAudited, PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
 import { writeAll } from '../io';
 import { InputSource } from '../terminal-input';
 
@@ -19,8 +19,12 @@ export const command: CommandSpec = {
     const input = new InputSource(io, args.values['password-stdin'] === true);
     const password = await input.password();
     try {
-      const { removedFields } = await store.change(password, (vault) => vault.remove(ref));
       const what = ref.field === undefined ? formatItemRef(ref) : `${formatItemRef(ref)}/${ref.field}`;
+      const { removedFields } = await changeAudited(store, password, (v) => {
+        const removed = v.vault.remove(ref);
+        v.record({ op: 'remove', ref: what, result: 'ok' });
+        return removed;
+      });
       await writeAll(
         io.stderr,
         `Removed ${what} (${removedFields} field${removedFields === 1 ? '' : 's'})\n`,

@@ -2,7 +2,7 @@ import { Secret, wipe } from '../../core/crypto/secret';
 import { LatchkeyError } from '../../core/errors';
 import { formatFieldRef, parseFieldRef } from '../../core/vault/ref';
 import type { CommandSpec } from '../command';
-import { PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
+import { changeAudited, PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
 import { writeAll } from '../io';
 import { InputSource } from '../terminal-input';
 
@@ -34,7 +34,10 @@ one trailing newline removed. Production environments and live production creden
       }
       const secret = new Secret(value);
       try {
-        await store.change(password, (vault) => vault.setField(ref, secret));
+        await changeAudited(store, password, (v) => {
+          v.record({ op: 'set', ref: formatFieldRef(ref), result: 'ok' });
+          v.vault.setField(ref, secret);
+        });
       } finally {
         secret.dispose();
       }

@@ -13,7 +13,7 @@ import {
 } from '../../core/sync/vault-kv/auth';
 import { Kv2Provider } from '../../core/sync/vault-kv/kv2-provider';
 import type { CommandContext, CommandSpec } from '../command';
-import { vaultStore } from '../direct-vault';
+import { changeAudited, vaultStore } from '../direct-vault';
 import { writeAll } from '../io';
 import { InputSource } from '../terminal-input';
 
@@ -205,7 +205,10 @@ async function add(ctx: CommandContext, name: string): Promise<void> {
     (await store.open(password)).close(); // the password is right before we talk to the store
     const token = await obtainToken(ctx, config, input);
     try {
-      await store.change(password, (vault) => vault.setSystemSecret(tokenKey(config.name), token));
+      await changeAudited(store, password, (v) => {
+        v.record({ op: 'store', ref: `store:${config.name}`, result: 'ok', reason: 'added' });
+        v.vault.setSystemSecret(tokenKey(config.name), token);
+      });
     } finally {
       token.dispose();
     }
@@ -229,7 +232,10 @@ async function login(ctx: CommandContext, name: string): Promise<void> {
     (await store.open(password)).close();
     const token = await obtainToken(ctx, config, input);
     try {
-      await store.change(password, (vault) => vault.setSystemSecret(tokenKey(config.name), token));
+      await changeAudited(store, password, (v) => {
+        v.record({ op: 'store', ref: `store:${config.name}`, result: 'ok', reason: 'login' });
+        v.vault.setSystemSecret(tokenKey(config.name), token);
+      });
     } finally {
       token.dispose();
     }
@@ -285,7 +291,8 @@ async function remove(ctx: CommandContext, name: string): Promise<void> {
   const input = new InputSource(ctx.io, ctx.args.values['password-stdin'] === true);
   const password = await input.password();
   try {
-    const removed = await store.change(password, (vault) => {
+    const removed = await changeAudited(store, password, ({ vault, record }) => {
+      record({ op: 'store', ref: `store:${name}`, result: 'ok', reason: 'removed' });
       vault.deleteSystemSecret(tokenKey(name));
       let n = 0;
       for (const path of vault.storeItems(name).keys()) if (vault.removeStoreItem(name, path)) n++;

@@ -4,7 +4,7 @@ import type { SyncProgress } from '../../core/sync/engine';
 import { StoreConfigFile } from '../../core/sync/store-config';
 import { DEFAULT_SYNC_SETTINGS, syncStore, type StoreSyncResult } from '../../core/sync/sync-store';
 import type { CommandSpec } from '../command';
-import { PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
+import { changeAudited, PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
 import { writeAll } from '../io';
 import { InputSource } from '../terminal-input';
 
@@ -57,18 +57,28 @@ is listed (also by 'latchkey ls --refused'). A rotated item's previous value sta
     const password = await input.password();
     let results: StoreSyncResult[];
     try {
-      results = await store.change(
+      results = await changeAudited(
+        store,
         password,
-        async (vault) => {
+        async ({ vault, record }) => {
           const out: StoreSyncResult[] = [];
           for (const config of configs) {
-            out.push(
-              await syncStore(vault, config, { ...settings, ...(bar ? { onProgress: bar.update } : {}) }),
-            );
+            const r = await syncStore(vault, config, {
+              ...settings,
+              ...(bar ? { onProgress: bar.update } : {}),
+            });
+            record({
+              op: 'sync',
+              ref: `store:${config.name}`,
+              result: r.ok ? 'ok' : 'error',
+              ...(r.error ? { reason: r.error.code } : {}),
+            });
+            for (const f of r.ok ? r.refusals : [])
+              record({ op: 'refusal', ref: f.ref, result: 'refused', reason: f.rule });
+            out.push(r);
           }
           return out;
         },
-        undefined,
         (out) => out.some((r) => r.ok),
       );
     } finally {

@@ -3,9 +3,11 @@
  * refuses production and unknown environments before any lookup — so a reply never reveals
  * whether such an item exists — and every other method returns names, never values.
  */
+import { readAuditAnchor, verifyAudit, type AuditWho } from '../audit';
 import { LatchkeyError } from '../errors';
 import { listedItems, type ListedItem } from '../vault/listing';
-import { formatFieldRef, parseFieldRef, parseRefFilter, type FieldRef } from '../vault/ref';
+import { readSecrets } from '../vault/read-secrets';
+import { parseFieldRef, parseRefFilter, type FieldRef } from '../vault/ref';
 import type { VaultSession } from './vault-session';
 
 export const PROTOCOL_VERSION = 1;
@@ -30,6 +32,23 @@ function stringParam(params: Params, key: string, max: number): string | undefin
   if (typeof v !== 'string' || v.length > max)
     throw bad(`'${key}' must be a string of at most ${max} characters`);
   return v;
+}
+
+/** Who asked, for the audit: pid, exe and uid from the kernel; cwd and tty as the client says. */
+function whoOf(params: Params, caller: Caller): AuditWho {
+  const c = (typeof params.caller === 'object' && params.caller !== null ? params.caller : {}) as Record<
+    string,
+    unknown
+  >;
+  const via = c.via === 'run' || c.via === 'shell' ? c.via : 'cli';
+  return {
+    via,
+    ...(caller.pid !== undefined ? { pid: caller.pid } : {}),
+    ...(caller.exe ? { exe: caller.exe.slice(0, 4096) } : {}),
+    ...(typeof c.cwd === 'string' && c.cwd.length <= 4096 ? { cwd: c.cwd } : {}),
+    ...(typeof c.tty === 'string' && c.tty.length <= 256 ? { tty: c.tty } : {}),
+    uid: caller.uid,
+  };
 }
 
 export interface AgentContext {
@@ -87,6 +106,16 @@ export const METHODS: Readonly<Record<string, Method>> = {
     return { locked: true };
   },
 
+  verifyAudit: (ctx) => {
+    const vault = ctx.session.vault();
+    const key = vault.deriveAuditKey();
+    try {
+      return verifyAudit(ctx.session.store.paths.dir, key, readAuditAnchor(vault));
+    } finally {
+      key.fill(0);
+    }
+  },
+
   list: (ctx, params) => {
     const filterText = stringParam(params, 'filter', 200);
     const filter = filterText ? parseRefFilter(filterText) : { project: '' };
@@ -96,7 +125,7 @@ export const METHODS: Readonly<Record<string, Method>> = {
     return { items };
   },
 
-  resolve: (ctx, params) => {
+  resolve: (ctx, params, caller) => {
     const refs = params.refs;
     if (
       !Array.isArray(refs) ||
@@ -106,22 +135,35 @@ export const METHODS: Readonly<Record<string, Method>> = {
     ) {
       throw bad(`'refs' must be a list of 1 to ${MAX_REFS} references`);
     }
+    const who = whoOf(params, caller);
     // Every ref is parsed — and production refused — before the vault is even looked at.
-    const parsed: FieldRef[] = (refs as string[]).map((r) => parseFieldRef(r));
-    const previous = params.previous === true;
-    const epoch = ctx.session.epoch;
-    const vault = ctx.session.vault();
-    const values: Record<string, string> = {};
-    for (const ref of parsed) {
-      const secret = vault.readField(ref, { previous });
+    const parsed: FieldRef[] = [];
+    for (const r of refs as string[]) {
       try {
-        values[formatFieldRef(ref)] = secret.reveal().toString('utf8');
-      } finally {
-        secret.dispose();
+        parsed.push(parseFieldRef(r));
+      } catch (error) {
+        if (error instanceof LatchkeyError) {
+          const refused = error.code === 'PRODUCTION_REFUSED' || error.code === 'UNKNOWN_ENVIRONMENT';
+          ctx.session.recordWhileLocked({
+            op: refused ? 'refusal' : 'denial',
+            who,
+            ref: r,
+            result: refused ? 'refused' : 'denied',
+            reason: error.code,
+          });
+        }
+        throw error;
       }
     }
+    const epoch = ctx.session.epoch;
+    const result = readSecrets(ctx.session.vault(), parsed, {
+      previous: params.previous === true,
+      allowMissing: params.allowMissing === true,
+    });
+    // One line per read, written before any value leaves; if it cannot be written, nothing leaves.
+    for (const ref of Object.keys(result.values)) ctx.session.audit({ op: 'read', who, ref, result: 'ok' });
     ctx.session.checkEpoch(epoch);
     ctx.session.touch();
-    return { values };
+    return result;
   },
 };

@@ -81,6 +81,16 @@ export class AgentServer {
       // Closed before a single byte is read: the connection was accepted paused.
       this.#options.log(`refused a connection from uid ${peer?.uid ?? 'unknown'} (pid ${peer?.pid ?? '?'})`);
       socket.destroy();
+      this.#options.session.recordWhileLocked({
+        op: 'denial',
+        who: {
+          via: 'agent',
+          ...(peer?.pid !== undefined ? { pid: peer.pid } : {}),
+          ...(peer ? { uid: peer.uid } : {}),
+        },
+        result: 'denied',
+        reason: 'foreign-uid',
+      });
       return;
     }
     if (this.#connections.size >= this.#options.maxConnections) {

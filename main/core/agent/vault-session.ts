@@ -3,6 +3,7 @@
  * sealed). Locks on request, after an idle period, and whenever the host says so (sleep, screen
  * lock). Each lock starts a new epoch: work that began before a lock can never answer after it.
  */
+import { AuditLog, recordPending, type AuditEvent } from '../audit';
 import { LatchkeyError } from '../errors';
 import type { Vault } from '../vault/vault';
 import type { VaultStore } from '../vault/vault-store';
@@ -13,6 +14,7 @@ export class VaultSession {
   readonly store: VaultStore;
   readonly lockAfterMs: number;
   #vault: Vault | undefined;
+  #audit: AuditLog | undefined;
   #epoch = 0;
   #timer: NodeJS.Timeout | undefined;
   #lastUse = 0;
@@ -50,11 +52,27 @@ export class VaultSession {
     const attempt = (async () => {
       try {
         const vault = await this.store.open(password);
+        let audit: AuditLog;
+        try {
+          // Folds the failed attempts recorded while locked into the chain.
+          audit = AuditLog.open(this.store.paths.dir, vault.deriveAuditKey());
+          audit.append({ op: 'unlock', who: { via: 'agent', pid: process.pid }, result: 'ok' });
+        } catch (error) {
+          vault.close();
+          throw error; // no audit, no unlock: fail closed
+        }
         this.#vault = vault;
+        this.#audit = audit;
         this.#failures = 0;
         this.touch();
       } catch (error) {
         if (error instanceof LatchkeyError && error.code === 'WRONG_PASSWORD') {
+          this.recordWhileLocked({
+            op: 'unlock-failed',
+            who: { via: 'agent', pid: process.pid },
+            result: 'denied',
+            reason: 'WRONG_PASSWORD',
+          });
           this.#failures++;
           await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** this.#failures)));
         }
@@ -75,9 +93,36 @@ export class VaultSession {
     this.#timer = undefined;
     this.#epoch++;
     if (!this.#vault) return;
+    try {
+      this.#audit?.append({ op: 'lock', who: { via: 'agent', pid: process.pid }, result: 'ok', reason });
+    } catch {
+      // Locking must never fail; the missing line shows as a gap only if later lines follow.
+    }
+    this.#audit?.close();
+    this.#audit = undefined;
     this.#vault.close();
     this.#vault = undefined;
     this.#onLock(reason);
+  }
+
+  /**
+   * Appends an audit event while unlocked. Throws AUDIT_FAILED when it cannot be written: the
+   * caller refuses the operation (fail closed).
+   */
+  audit(event: AuditEvent): void {
+    if (!this.#audit)
+      throw new LatchkeyError('LOCKED', "the vault is locked — run 'latchkey unlock' or unlock the app");
+    this.#audit.append(event);
+  }
+
+  /** Records an event without the key (refusals and denials while locked); never throws. */
+  recordWhileLocked(event: AuditEvent): void {
+    try {
+      if (this.#audit) this.#audit.append(event);
+      else recordPending(this.store.paths.dir, event);
+    } catch {
+      // Nothing is being served, so there is nothing to refuse.
+    }
   }
 
   /** Marks activity: the idle lock starts counting again. */
