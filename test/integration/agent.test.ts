@@ -84,6 +84,18 @@ describe('the agent socket', () => {
     assert.equal(r.stdout.toString(), CANARY);
   });
 
+  test('ls and status go through the agent too, without a password', async () => {
+    const ls = await cli(['ls', '--json']);
+    assert.equal(ls.status, 0, ls.stderr);
+    assert.deepEqual(
+      (JSON.parse(ls.stdout.toString()) as { ref: string }[]).map((r) => r.ref),
+      ['lk://app/development/db'],
+    );
+    assert.ok(!ls.stdout.toString().includes(CANARY));
+    const st = await cli(['status']);
+    assert.match(st.stdout.toString(), /mode\s+agent at .*agent\.sock, unlocked/);
+  });
+
   test('a second agent on the same socket is refused and the first keeps serving', async () => {
     await assert.rejects(startAgent(t.home, sock, [], PW), /AGENT_RUNNING/);
     assert.equal((await cli(['get', 'lk://app/development/db/password'])).stdout.toString(), CANARY);

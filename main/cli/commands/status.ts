@@ -4,6 +4,7 @@ import { readPrivateFile } from '../../core/vault/private-paths';
 import type { CommandSpec } from '../command';
 import { vaultStore } from '../direct-vault';
 import { writeAll } from '../io';
+import { connectAgent } from '../agent-connection';
 
 export const command: CommandSpec = {
   name: 'status',
@@ -38,7 +39,21 @@ previous generation is kept. Needs no password: it reads only the file's plainte
         report.backupGeneration = null;
       }
     }
-    report.mode = 'direct (no agent)';
+    const agent = await connectAgent(env).catch((error: unknown) => {
+      report.agentError = error instanceof Error ? error.message : 'unusable socket';
+      return undefined;
+    });
+    if (agent) {
+      try {
+        report.agent = await agent.call('status');
+        const a = report.agent as { locked: boolean; socket: string };
+        report.mode = `agent at ${a.socket}, ${a.locked ? "locked — run 'latchkey unlock'" : 'unlocked'}`;
+      } finally {
+        agent.close();
+      }
+    } else {
+      report.mode = 'direct (no agent running)';
+    }
     if (args.values.json === true) {
       await writeAll(io.stdout, `${JSON.stringify(report, null, 2)}\n`);
       return;

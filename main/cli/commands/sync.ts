@@ -5,7 +5,8 @@ import { StoreConfigFile } from '../../core/sync/store-config';
 import { DEFAULT_SYNC_SETTINGS, syncStore, type StoreSyncResult } from '../../core/sync/sync-store';
 import type { CommandSpec } from '../command';
 import { changeAudited, PASSWORD_STDIN_HELP, PASSWORD_STDIN_OPTION, vaultStore } from '../direct-vault';
-import { writeAll } from '../io';
+import { writeAll, type CliIo } from '../io';
+import { connectAgent } from '../agent-connection';
 import { InputSource } from '../terminal-input';
 
 export const command: CommandSpec = {
@@ -52,10 +53,21 @@ is listed (also by 'latchkey ls --refused'). A rotated item's previous value sta
       requestTimeoutMs: number(args.values['request-timeout'], 'request-timeout', 10, 0.05, 600) * 1000,
       deadlineMs: number(args.values.deadline, 'deadline', 120, 0.1, 3600) * 1000,
     };
+    const agent = args.values['password-stdin'] === true ? undefined : await connectAgent(env);
+    let results: StoreSyncResult[];
+    if (agent) {
+      try {
+        ({ results } = (await agent.call('sync', name === undefined ? {} : { store: name })) as {
+          results: StoreSyncResult[];
+        });
+      } finally {
+        agent.close();
+      }
+      return report(results, args.values.json === true, io);
+    }
     const bar = io.stderr.isTTY && args.values.json !== true ? progressBar(io.stderr) : undefined;
     const input = new InputSource(io, args.values['password-stdin'] === true);
     const password = await input.password();
-    let results: StoreSyncResult[];
     try {
       results = await changeAudited(
         store,
@@ -86,19 +98,23 @@ is listed (also by 'latchkey ls --refused'). A rotated item's previous value sta
       wipe(password);
       input.dispose();
     }
-    if (args.values.json === true) {
-      await writeAll(io.stdout, `${JSON.stringify(results, null, 2)}\n`);
-    } else {
-      await writeAll(io.stdout, results.map((r) => formatResult(r, results.length > 1)).join(''));
-    }
-    const failed = results.find((r) => !r.ok);
-    if (failed?.error) {
-      await writeAll(io.stderr, `latchkey: ${failed.error.code}: ${failed.error.message}\n`);
-      return 1;
-    }
-    return 0;
+    return report(results, args.values.json === true, io);
   },
 };
+
+async function report(results: StoreSyncResult[], json: boolean, io: CliIo): Promise<number> {
+  if (json) {
+    await writeAll(io.stdout, `${JSON.stringify(results, null, 2)}\n`);
+  } else {
+    await writeAll(io.stdout, results.map((r) => formatResult(r, results.length > 1)).join(''));
+  }
+  const failed = results.find((r) => !r.ok);
+  if (failed?.error) {
+    await writeAll(io.stderr, `latchkey: ${failed.error.code}: ${failed.error.message}\n`);
+    return 1;
+  }
+  return 0;
+}
 
 function number(raw: unknown, name: string, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;

@@ -5,6 +5,8 @@
  */
 import { readAuditAnchor, verifyAudit, type AuditWho } from '../audit';
 import { LatchkeyError } from '../errors';
+import { StoreConfigFile } from '../sync/store-config';
+import { DEFAULT_SYNC_SETTINGS, syncStates, syncStore, type StoreSyncResult } from '../sync/sync-store';
 import { listedItems, type ListedItem } from '../vault/listing';
 import { readSecrets } from '../vault/read-secrets';
 import { parseFieldRef, parseRefFilter, type FieldRef } from '../vault/ref';
@@ -104,6 +106,50 @@ export const METHODS: Readonly<Record<string, Method>> = {
   lock: (ctx) => {
     ctx.session.lock('requested');
     return { locked: true };
+  },
+
+  sync: async (ctx, params, caller) => {
+    const only = stringParam(params, 'store', 64);
+    const file = new StoreConfigFile(ctx.session.store.paths.dir);
+    const configs = only === undefined ? file.read() : [file.get(only)];
+    if (configs.length === 0) {
+      throw new LatchkeyError(
+        'STORE_NOT_FOUND',
+        "no store is configured; add one with 'latchkey store add <name> --addr https://…'",
+      );
+    }
+    const who: AuditWho = {
+      via: 'sync',
+      ...(caller.pid !== undefined ? { pid: caller.pid } : {}),
+      uid: caller.uid,
+    };
+    const results = await ctx.session.change(
+      async (vault) => {
+        const out: StoreSyncResult[] = [];
+        for (const config of configs) {
+          const r = await syncStore(vault, config, DEFAULT_SYNC_SETTINGS);
+          ctx.session.audit({
+            op: 'sync',
+            who,
+            ref: `store:${config.name}`,
+            result: r.ok ? 'ok' : 'error',
+            ...(r.error ? { reason: r.error.code } : {}),
+          });
+          for (const f of r.ok ? r.refusals : [])
+            ctx.session.audit({ op: 'refusal', who, ref: f.ref, result: 'refused', reason: f.rule });
+          out.push(r);
+        }
+        return out;
+      },
+      (out) => out.some((r) => r.ok),
+    );
+    ctx.session.touch();
+    return { results };
+  },
+
+  refusals: (ctx) => {
+    const vault = ctx.session.vault();
+    return { stores: syncStates(vault) };
   },
 
   verifyAudit: (ctx) => {

@@ -3,7 +3,8 @@
  * sealed). Locks on request, after an idle period, and whenever the host says so (sleep, screen
  * lock). Each lock starts a new epoch: work that began before a lock can never answer after it.
  */
-import { AuditLog, recordPending, type AuditEvent } from '../audit';
+import { anchorAudit, AuditLog, recordPending, type AuditEvent } from '../audit';
+import { acquireWriterLock } from '../vault/writer-lock';
 import { LatchkeyError } from '../errors';
 import type { Vault } from '../vault/vault';
 import type { VaultStore } from '../vault/vault-store';
@@ -141,6 +142,30 @@ export class VaultSession {
       throw new LatchkeyError('LOCKED', "the vault is locked — run 'latchkey unlock' or unlock the app");
     }
     return this.#vault;
+  }
+
+  /**
+   * Changes the unlocked vault and saves it once, under the writer lock, with the audit chain
+   * anchored in the saved vault. Nothing is saved when `change` throws or `shouldSave` says no.
+   */
+  async change<T>(
+    change: (vault: Vault) => T | Promise<T>,
+    shouldSave: (result: T) => boolean = () => true,
+  ): Promise<T> {
+    const vault = this.vault();
+    const epoch = this.#epoch;
+    const lock = await acquireWriterLock(this.store.paths.lock);
+    try {
+      const result = await change(vault);
+      this.checkEpoch(epoch);
+      if (shouldSave(result)) {
+        if (this.#audit) anchorAudit(vault, this.#audit);
+        await this.store.save(vault);
+      }
+      return result;
+    } finally {
+      lock.release();
+    }
   }
 
   /** Throws LOCKED if a lock happened since `epoch` (work that straddled a lock must not answer). */
