@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { benchAead } from './aead';
+import { benchAgent } from './agent';
 import { benchCliStartup } from './cli-startup';
 import { nowMs, type BenchRow } from './measure';
 import { benchOpenAndSave } from './open-save';
@@ -21,6 +22,7 @@ const BENCHMARKS: readonly (readonly [string, () => Promise<BenchRow[]>])[] = [
   ['open and save 10,000 items', benchOpenAndSave],
   ['AEAD: native vs libsodium', benchAead],
   ['sync 10,000 items from a Vault store', benchSync],
+  ['agent socket', benchAgent],
 ];
 
 const HOW_TO_READ =

@@ -44,7 +44,7 @@ export class AgentServer {
       maxConnections: 1024,
       idleTimeoutMs: 60_000,
       frameTimeoutMs: 2_000,
-      ratePerSecond: 2_000,
+      ratePerSecond: 10_000,
       log: () => undefined,
       ...options,
     };
