@@ -78,6 +78,10 @@ describe('the agent socket', () => {
     assert.equal(statSync(sock).mode & 0o777, 0o600);
   });
 
+  test('the agent made itself non-dumpable (no core dumps, no same-user ptrace)', () => {
+    assert.ok(!agent.stderr().includes('could not disable core dumps'));
+  });
+
   test('get goes through the unlocked agent without asking for a password', async () => {
     const r = await cli(['get', 'lk://app/development/db/password']);
     assert.equal(r.status, 0, r.stderr);

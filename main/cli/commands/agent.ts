@@ -1,3 +1,4 @@
+import { hardenProcess } from '../../core/agent/harden-process';
 import { AgentServer } from '../../core/agent/server';
 import { socketPath } from '../../core/agent/socket-path';
 import { DEFAULT_LOCK_AFTER_MS, VaultSession } from '../../core/agent/vault-session';
@@ -40,6 +41,9 @@ the data directory: a 0700 directory of yours, and only your user's processes ma
       );
     const path = socketPath(env);
     const say = (line: string): void => void io.stderr.write(`latchkey agent: ${line}\n`);
+    const { nonDumpable } = hardenProcess();
+    if (!nonDumpable && process.platform === 'linux')
+      say('warning: could not disable core dumps for this process');
     const session = new VaultSession(store, {
       lockAfterMs: minutes * 60_000,
       onLock: (why) => say(`locked (${why})`),
