@@ -198,33 +198,25 @@ async function add(ctx: CommandContext, name: string): Promise<void> {
       `a store named '${config.name}' exists; remove it first with 'latchkey store rm ${config.name}'`,
     );
   }
-  const store = vaultStore(ctx.env);
-  const input = new InputSource(ctx.io, ctx.args.values['password-stdin'] === true);
-  const password = await input.password();
-  try {
-    (await store.open(password)).close(); // the password is right before we talk to the store
-    const token = await obtainToken(ctx, config, input);
-    try {
-      await changeAudited(store, password, (v) => {
-        v.record({ op: 'store', ref: `store:${config.name}`, result: 'ok', reason: 'added' });
-        v.vault.setSystemSecret(tokenKey(config.name), token);
-      });
-    } finally {
-      token.dispose();
-    }
-    await file.write([...file.read(), config]);
-    await writeAll(
-      ctx.io.stderr,
-      `Added store '${config.name}' (${config.addr}, mount ${config.mount}, layout ${config.layout}). Run 'latchkey sync ${config.name}'.\n`,
-    );
-  } finally {
-    wipe(password);
-    input.dispose();
-  }
+  await logInAndKeepToken(ctx, config, 'added');
+  await file.write([...file.read(), config]);
+  await writeAll(
+    ctx.io.stderr,
+    `Added store '${config.name}' (${config.addr}, mount ${config.mount}, layout ${config.layout}). Run 'latchkey sync ${config.name}'.\n`,
+  );
 }
 
 async function login(ctx: CommandContext, name: string): Promise<void> {
   const config = new StoreConfigFile(vaultStore(ctx.env).paths.dir).get(name);
+  await logInAndKeepToken(ctx, config, 'login');
+  await writeAll(ctx.io.stderr, `Logged in to '${config.name}'.\n`);
+}
+
+/**
+ * Checks the master password first (before talking to the store), gets a token by the store's
+ * auth method, and seals it into the vault, audited.
+ */
+async function logInAndKeepToken(ctx: CommandContext, config: StoreConfig, reason: 'added' | 'login'): Promise<void> {
   const store = vaultStore(ctx.env);
   const input = new InputSource(ctx.io, ctx.args.values['password-stdin'] === true);
   const password = await input.password();
@@ -233,13 +225,12 @@ async function login(ctx: CommandContext, name: string): Promise<void> {
     const token = await obtainToken(ctx, config, input);
     try {
       await changeAudited(store, password, (v) => {
-        v.record({ op: 'store', ref: `store:${config.name}`, result: 'ok', reason: 'login' });
+        v.record({ op: 'store', ref: `store:${config.name}`, result: 'ok', reason });
         v.vault.setSystemSecret(tokenKey(config.name), token);
       });
     } finally {
       token.dispose();
     }
-    await writeAll(ctx.io.stderr, `Logged in to '${config.name}'.\n`);
   } finally {
     wipe(password);
     input.dispose();

@@ -6,7 +6,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { isLatchkeyError, LatchkeyError } from '../errors';
-import { checkPrivateDir } from '../vault/private-paths';
+import { checkOwnerAndMode, checkPrivateDir } from '../vault/private-paths';
 
 export interface AuditPaths {
   /** The hash-chained log. */
@@ -27,7 +27,6 @@ export function auditPaths(dir: string): AuditPaths {
   };
 }
 
-const POSIX = process.platform !== 'win32';
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const NONBLOCK = constants.O_NONBLOCK ?? 0;
 
@@ -74,20 +73,7 @@ export function checkAuditDir(dir: string): void {
 export function checkOpenFile(fd: number, path: string): Stats {
   const st = fstatSync(fd);
   if (!st.isFile()) throw unsafe(`${path} is not a regular file; move it away`);
-  if (POSIX) {
-    const uid = process.getuid?.();
-    if (uid !== undefined && st.uid !== uid) {
-      throw unsafe(
-        `${path} belongs to uid ${st.uid}, not to you (uid ${uid}); Latchkey only uses its own files — move it away`,
-      );
-    }
-    if ((st.mode & 0o077) !== 0) {
-      const mode = (st.mode & 0o777).toString(8).padStart(3, '0');
-      throw unsafe(
-        `${path} can be accessed by other users (mode ${mode}); run 'chmod 600 ${path}' and try again`,
-      );
-    }
-  }
+  checkOwnerAndMode(path, st, 'file');
   return st;
 }
 

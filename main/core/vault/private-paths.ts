@@ -21,7 +21,8 @@ function unsafe(message: string): LatchkeyError {
   return new LatchkeyError('UNSAFE_PATH', message);
 }
 
-function checkOwnerAndMode(path: string, st: Stats, kind: 'directory' | 'file'): void {
+/** Refuses a path that is not ours, or that group or others may access (UNSAFE_PATH). */
+export function checkOwnerAndMode(path: string, st: Stats, kind: 'directory' | 'file'): void {
   if (!POSIX) return;
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid) {
