@@ -56,22 +56,22 @@ describe('disk faults leave the vault as it was', { skip: !isRoot && 'mounting a
     assert.equal(g.stdout.toString(), 'before');
   });
 
-  test('a read-only file system fails with STORAGE_FAILED and reading still works', async () => {
+  test('a read-only file system fails changes with STORAGE_FAILED, and reads fail closed (no audit line, no value)', async () => {
+    const before = readFileSync(join(home, 'vault.lkv'));
     execFileSync('mount', ['-o', 'remount,ro', mnt]);
     try {
-      const r = await runCli(['set', 'lk://disk/development/a/b', '--password-stdin'], {
-        home,
-        input: `${PW}\nafter\n`,
-      });
+      const r = await runCli(['set', 'lk://disk/development/a/b', '--password-stdin'], { home, input: `${PW}\nafter\n` });
       assert.equal(r.status, 1);
       assert.match(r.stderr, /^latchkey: STORAGE_FAILED: .*read-only/);
-      const g = await runCli(['get', 'lk://disk/development/a/b', '--password-stdin'], {
-        home,
-        input: `${PW}\n`,
-      });
-      assert.equal(g.stdout.toString(), 'before');
+      const g = await runCli(['get', 'lk://disk/development/a/b', '--password-stdin'], { home, input: `${PW}\n` });
+      assert.equal(g.status, 1);
+      assert.match(g.stderr, /^latchkey: AUDIT_FAILED: /);
+      assert.equal(g.stdout.length, 0);
     } finally {
       execFileSync('mount', ['-o', 'remount,rw', mnt]);
     }
+    assert.ok(readFileSync(join(home, 'vault.lkv')).equals(before));
+    const g = await runCli(['get', 'lk://disk/development/a/b', '--password-stdin'], { home, input: `${PW}\n` });
+    assert.equal(g.stdout.toString(), 'before');
   });
 });

@@ -16,6 +16,9 @@ export class VaultSession {
   readonly lockAfterMs: number;
   #vault: Vault | undefined;
   #audit: AuditLog | undefined;
+  /** Changes (saves) in progress; a lock waits for them before it wipes the key. */
+  #busy = 0;
+  #closeWhenIdle: (() => void) | undefined;
   #epoch = 0;
   #timer: NodeJS.Timeout | undefined;
   #lastUse = 0;
@@ -99,10 +102,18 @@ export class VaultSession {
     } catch {
       // Locking must never fail; the missing line shows as a gap only if later lines follow.
     }
-    this.#audit?.close();
-    this.#audit = undefined;
-    this.#vault.close();
+    const vault = this.#vault;
+    const audit = this.#audit;
     this.#vault = undefined;
+    this.#audit = undefined;
+    // New requests are LOCKED from now on; a save already writing finishes with the key it has
+    // (wiping the key mid-save would write a file that fails its MAC), then the key is wiped.
+    const close = (): void => {
+      audit?.close();
+      vault.close();
+    };
+    if (this.#busy > 0) this.#closeWhenIdle = close;
+    else close();
     this.#onLock(reason);
   }
 
@@ -153,18 +164,27 @@ export class VaultSession {
     shouldSave: (result: T) => boolean = () => true,
   ): Promise<T> {
     const vault = this.vault();
+    const audit = this.#audit;
     const epoch = this.#epoch;
-    const lock = await acquireWriterLock(this.store.paths.lock);
+    this.#busy++;
     try {
-      const result = await change(vault);
-      this.checkEpoch(epoch);
-      if (shouldSave(result)) {
-        if (this.#audit) anchorAudit(vault, this.#audit);
-        await this.store.save(vault);
+      const lock = await acquireWriterLock(this.store.paths.lock);
+      try {
+        const result = await change(vault);
+        this.checkEpoch(epoch);
+        if (shouldSave(result)) {
+          if (audit) anchorAudit(vault, audit);
+          await this.store.save(vault);
+        }
+        return result;
+      } finally {
+        lock.release();
       }
-      return result;
     } finally {
-      lock.release();
+      if (--this.#busy === 0 && this.#closeWhenIdle) {
+        this.#closeWhenIdle();
+        this.#closeWhenIdle = undefined;
+      }
     }
   }
 

@@ -11,10 +11,7 @@ import { checkName, formatItemRef, type ItemRef } from '../vault/ref';
 import { MAX_FIELDS_PER_ITEM, MAX_VALUE_BYTES, type Vault } from '../vault/vault';
 import { passesFilters, type Layout, type SyncFilter } from './layout';
 import type { StoreProvider } from './provider';
-import { yieldToLoop } from '../vault/atomic-write';
-
-/** Items applied between two yields to the event loop (a few milliseconds of sealing). */
-const APPLY_SLICE = 200;
+import { pace, turnSpent } from '../vault/atomic-write';
 
 export interface RefusalRecord {
   readonly ref: string;
@@ -85,7 +82,8 @@ export async function planSync(
   // Items refused for their content at a version: that version is not read again.
   const refusedVersions = new Map<string, RefusalRecord>();
   for (const r of options.refusedBefore ?? []) if (r.version !== undefined) refusedVersions.set(r.path, r);
-  const limiter = new Limiter(options.concurrency ?? 8);
+  const width = options.concurrency ?? 8;
+  const limiter = new Limiter(width);
   const filters = options.filters ?? [];
   const now = (): string => (options.now?.() ?? new Date()).toISOString();
   const plan: SyncPlan = { upserts: [], unchanged: [], refusals: [], present: new Set() };
@@ -146,9 +144,12 @@ export async function planSync(
     progress.listed++;
     report();
     const tasks: Promise<void>[] = [];
-    let seen = 0;
+    // An item folder's reads go through a few workers rather than one waiting task per key, so a
+    // folder of thousands of items does not keep thousands of pending calls alive (and the
+    // garbage collector busy copying them) while the limiter lets eight through at a time.
+    const items: { readonly path: string; readonly ref: ItemRef }[] = [];
     for (const key of keys) {
-      if (++seen % 250 === 0) await yieldToLoop();
+      if (turnSpent()) await pace();
       const isFolder = key.endsWith('/');
       const name = isFolder ? key.slice(0, -1) : key;
       const path = `${prefix}${name}`;
@@ -156,7 +157,6 @@ export async function planSync(
         if (isFolder) continue; // deeper folders are not part of the layout
         const project = bound.project!;
         const environment = bound.environment!;
-        const ref = { project, environment, item: name };
         const refText = `lk://${project}/${environment}/${name}`;
         const refusal = nameRefusal(name, 'item');
         if (refusal) {
@@ -164,7 +164,7 @@ export async function planSync(
           continue;
         }
         progress.total++;
-        tasks.push(readItem(path, ref));
+        items.push({ path, ref: { project, environment, item: name } });
         continue;
       }
       if (!isFolder) continue;
@@ -194,6 +194,7 @@ export async function planSync(
         tasks.push(walk(depth + 1, `${path}/`, { ...bound, project: name }));
       }
     }
+    if (items.length > 0) await readAll(items, width, (i) => readItem(i.path, i.ref));
     await settleAll(tasks);
   };
 
@@ -211,6 +212,37 @@ async function settleAll(tasks: Promise<void>[]): Promise<void> {
   const results = await Promise.allSettled(tasks);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/**
+ * Runs `read` on every entry with at most `width` calls pending, reads them all even when some
+ * fail, then rethrows the failure of the earliest entry (as `settleAll` over one task per entry).
+ */
+async function readAll<T>(
+  entries: readonly T[],
+  width: number,
+  read: (entry: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failedAt = entries.length;
+  let failure: unknown;
+  const worker = async (): Promise<void> => {
+    while (next < entries.length) {
+      const at = next++;
+      try {
+        await read(entries[at]!);
+      } catch (error) {
+        if (at < failedAt) {
+          failedAt = at;
+          failure = error;
+        }
+      }
+    }
+  };
+  const workers: Promise<void>[] = [];
+  for (let i = 0; i < Math.min(Math.max(1, width), entries.length); i++) workers.push(worker());
+  await Promise.all(workers);
+  if (failedAt < entries.length) throw failure;
 }
 
 /** Why a store name cannot become a Latchkey name (production word, or not a plain name), if it cannot. */
@@ -325,10 +357,10 @@ export async function applySync(
     refusedProduction: plan.refusals.filter((r) => r.production).length,
   };
   try {
-    let done = 0;
     for (const item of plan.upserts) {
-      // Sealing is a few microseconds per value: yield now and then so the event loop keeps turning.
-      if (++done % APPLY_SLICE === 0) await yieldToLoop();
+      // Sealing is a few microseconds per value: yield when the turn's budget is spent, so the
+      // event loop keeps turning.
+      if (turnSpent()) await pace();
       const result = vault.upsertStoreItem({
         store,
         path: item.path,
@@ -338,11 +370,14 @@ export async function applySync(
         fields: item.fields,
         graceUntil,
       });
+      // Sealed now: the plain values can go (disposePlan below finds them disposed already).
+      for (const [, s] of item.fields) s.dispose();
       if (result === 'added') counts.added++;
       else if (result === 'updated') counts.updated++;
       else counts.unchanged++;
     }
-    for (const [path, item] of vault.storeItems(store)) {
+    for (const [path, item] of vault.storeItemEntries(store)) {
+      if (turnSpent()) await pace();
       if (plan.present.has(path) || !passesFilters(filters, item.project, item.environment)) continue;
       if (vault.removeStoreItem(store, path)) counts.removed++;
     }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { LatchkeyError } from '../errors';
+import { pace, turnSpent } from '../vault/atomic-write';
 import type { Vault } from '../vault/vault';
 import { applySync, planSync, type RefusalRecord, type SyncCounts, type SyncProgress } from './engine';
 import { parseLayout } from './layout';
@@ -108,7 +109,8 @@ export async function syncStore(
     const info = await provider.whoami();
     tokenRenewed = (await renewIfDue(api, info)).renewed;
     const known = new Map<string, number>();
-    for (const [path, item] of vault.storeItems(config.name)) {
+    for (const [path, item] of vault.storeItemEntries(config.name)) {
+      if (turnSpent()) await pace();
       if (item.origin.kind === 'store') known.set(path, item.origin.version);
     }
     const filters = parsedFilters(config);

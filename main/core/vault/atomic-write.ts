@@ -22,6 +22,35 @@ export function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Synchronous work allowed per turn of the event loop, shared by every sliced job. */
+const TURN_BUDGET_MS = 3;
+let turnStarted = performance.now();
+let nextTurn: Promise<void> | undefined;
+
+/** Whether this turn's budget is spent: then the caller should `await pace()` before going on. */
+export function turnSpent(): boolean {
+  return performance.now() - turnStarted >= TURN_BUDGET_MS;
+}
+
+/**
+ * Waits, when this turn's budget is spent, until a turn with budget left. Every sliced job (a
+ * sync's plan and apply, a save) shares the one budget: jobs that pause together resume on one
+ * immediate, and those that find the budget spent again wait for the next turn, so concurrent
+ * jobs cannot add their slices up into one long stall.
+ */
+export async function pace(): Promise<void> {
+  while (turnSpent()) {
+    nextTurn ??= new Promise((resolve) =>
+      setImmediate(() => {
+        nextTurn = undefined;
+        turnStarted = performance.now();
+        resolve();
+      }),
+    );
+    await nextTurn;
+  }
+}
+
 /** How much is written (and hashed) between two yields. */
 const SLICE_BYTES = 1024 * 1024;
 

@@ -9,9 +9,10 @@ import { deriveKey, SALT_BYTES, type KdfParams } from '../crypto/kdf';
 import { Secret, wipe } from '../crypto/secret';
 import { deriveSubkey } from '../crypto/subkeys';
 import { NONCE_BYTES, xchachaOpen, xchachaSeal, xchachaSealChunks } from '../crypto/xchacha20poly1305';
-import { yieldToLoop } from './atomic-write';
+import { pace, turnSpent } from './atomic-write';
 import { findLiveCredential } from '../scope';
 import {
+  AAD_LABELS,
   encodeHeader,
   ID_BYTES,
   indexAad,
@@ -23,13 +24,15 @@ import {
   type VaultHeader,
 } from './format';
 import { parseIndex, type FieldRecord, type IndexDocument, type ItemRecord } from './items';
-import { SealedValues } from './sealed-values';
+import { poolRandomBytes, SealedValues } from './sealed-values';
 import { formatFieldRef, formatItemRef, type FieldRef, type ItemRef, type PartialRef } from './ref';
 
 /** Largest single value we store: big enough for certificates and service-account JSON. */
 export const MAX_VALUE_BYTES = 64 * 1024;
-/** Items stringified per slice when saving (about a millisecond of work each). */
-const INDEX_SLICE = 1000;
+/** Items stringified per piece when saving (a fraction of a millisecond each). */
+const INDEX_SLICE = 200;
+/** Bytes MAC'd per call when saving, between checks of the event loop's turn. */
+const MAC_SLICE_BYTES = 256 * 1024;
 
 /** Most fields one item may carry. */
 export const MAX_FIELDS_PER_ITEM = 100;
@@ -54,6 +57,8 @@ export class Vault {
   readonly #byStorePath = new Map<string, string>();
   #values: SealedValues;
   #meta: Record<string, unknown>;
+  /** A value's associated data, rewritten in place for each value sealed (see #valueAadFor). */
+  #sealAad: Buffer | undefined;
 
   private constructor(
     dataKey: Buffer,
@@ -267,16 +272,31 @@ export class Vault {
   /** Seals a value for an item; returns the new value id (hex). */
   #seal(itemId: string, bytes: Uint8Array): string {
     const valueId = this.#values.newValueId();
-    const nonce = randomBytes(NONCE_BYTES);
-    const sealed = xchachaSeal(
-      this.#key(),
-      nonce,
-      bytes,
-      valueAad(this.#header.vaultId, Buffer.from(itemId, 'hex'), valueId),
-    );
+    const nonce = poolRandomBytes(NONCE_BYTES);
+    const sealed = xchachaSeal(this.#key(), nonce, bytes, this.#valueAadFor(itemId, valueId));
     const hex = valueId.toString('hex');
     this.#values.set(hex, { nonce, sealed });
     return hex;
+  }
+
+  /**
+   * `valueAad(vaultId, itemId, valueId)`, written into one buffer this vault reuses (the cipher
+   * copies it at once), so sealing thousands of values does not allocate an AAD for each.
+   */
+  #valueAadFor(itemId: string, valueId: Buffer): Buffer {
+    const vaultId = this.#header.vaultId;
+    const aad = (this.#sealAad ??= Buffer.concat([AAD_LABELS.value, vaultId, Buffer.alloc(2 * ID_BYTES)]));
+    const at = AAD_LABELS.value.length + vaultId.length;
+    if (
+      aad.length !== at + 2 * ID_BYTES ||
+      valueId.length !== ID_BYTES ||
+      itemId.length !== 2 * ID_BYTES ||
+      aad.write(itemId, at, ID_BYTES, 'hex') !== ID_BYTES
+    ) {
+      return valueAad(vaultId, Buffer.from(itemId, 'hex'), valueId);
+    }
+    valueId.copy(aad, at + ID_BYTES);
+    return aad;
   }
 
   /**
@@ -302,7 +322,7 @@ export class Vault {
     const now = nowIso();
     const existing = this.#localItem(ref);
     const item: ItemRecord = existing ?? {
-      id: randomBytes(ID_BYTES).toString('hex'),
+      id: poolRandomBytes(ID_BYTES).toString('hex'),
       project: ref.project,
       environment: ref.environment,
       name: ref.item,
@@ -366,11 +386,21 @@ export class Vault {
 
   /** Items synced from `store`, by store path. */
   storeItems(store: string): Map<string, ItemRecord> {
-    const out = new Map<string, ItemRecord>();
+    return new Map(this.storeItemEntries(store));
+  }
+
+  /**
+   * The entries of `storeItems(store)` (a store path and its item), produced as the caller goes
+   * rather than copied into a map first. Items may be removed (`removeStoreItem`) meanwhile.
+   */
+  *storeItemEntries(store: string): Generator<[path: string, item: ItemRecord], void, undefined> {
     for (const item of this.#items.values()) {
-      if (item.origin.kind === 'store' && item.origin.store === store) out.set(item.origin.path, item);
+      if (item.origin.kind !== 'store' || item.origin.store !== store) continue;
+      // The one item a path is indexed under: the one a map by path would have kept.
+      if (this.#byStorePath.get(storeKey(store, item.origin.path)) === item.id) {
+        yield [item.origin.path, item];
+      }
     }
-    return out;
   }
 
   /**
@@ -392,7 +422,7 @@ export class Vault {
     if (existing && existing.origin.kind === 'store' && existing.origin.version === input.version)
       return 'unchanged';
     const now = nowIso();
-    const id = existing?.id ?? randomBytes(ID_BYTES).toString('hex');
+    const id = existing?.id ?? poolRandomBytes(ID_BYTES).toString('hex');
     const fields: FieldRecord[] = input.fields
       .map(([name, value]): FieldRecord => [name, this.#seal(id, value.reveal())])
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -455,7 +485,7 @@ export class Vault {
    */
   setSystemSecret(key: string, value: Secret): void {
     this.deleteSystemSecret(key);
-    const itemId = randomBytes(ID_BYTES).toString('hex');
+    const itemId = poolRandomBytes(ID_BYTES).toString('hex');
     const valueId = this.#seal(itemId, value.reveal());
     this.#meta.system = { ...this.#systemIndex(), [key]: [itemId, valueId] };
   }
@@ -499,33 +529,30 @@ export class Vault {
     const key = this.#key();
     const generation = this.#header.generation + 1;
     const headerBytes = encodeHeader({ ...this.#header, generation });
-    // The same bytes as JSON.stringify({ v: 1, items, meta }), produced a thousand items at a time.
+    // The same bytes as JSON.stringify({ v: 1, items, meta }), produced a few hundred items at a time.
     const items = [...this.#items.values()];
     const json: Buffer[] = [Buffer.from('{"v":1,"items":[')];
     for (let i = 0; i < items.length; i += INDEX_SLICE) {
+      if (turnSpent()) await pace();
       const slice = JSON.stringify(items.slice(i, i + INDEX_SLICE));
       json.push(Buffer.from(`${i === 0 ? '' : ','}${slice.slice(1, -1)}`, 'utf8'));
-      await yieldToLoop();
     }
     json.push(Buffer.from(`],"meta":${JSON.stringify(this.#meta)}}`, 'utf8'));
     const indexNonce = randomBytes(NONCE_BYTES);
-    const sealed = await xchachaSealChunks(key, indexNonce, json, indexAad(headerBytes), yieldToLoop);
+    const sealed = await xchachaSealChunks(key, indexNonce, json, indexAad(headerBytes), pace);
     const chunks = layoutChunks({
       headerBytes,
       keyBlock: this.#keyBlock,
       index: { nonce: indexNonce, sealed },
-      records: this.#values.records(),
+      records: await this.#values.records(),
     });
     const macKey = deriveSubkey(key, 'fileMac');
     try {
       const hmac = createHmac('sha256', macKey);
-      let since = 0;
       for (const chunk of chunks) {
-        hmac.update(chunk);
-        since += chunk.length + 64;
-        if (since >= 1024 * 1024) {
-          since = 0;
-          await yieldToLoop();
+        for (let at = 0; at < chunk.length; at += MAC_SLICE_BYTES) {
+          if (turnSpent()) await pace();
+          hmac.update(chunk.length <= MAC_SLICE_BYTES ? chunk : chunk.subarray(at, at + MAC_SLICE_BYTES));
         }
       }
       chunks.push(hmac.digest());
