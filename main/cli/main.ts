@@ -55,7 +55,9 @@ export async function main(
       );
     }
     const spec = entry.load();
-    if (first === 'help' || rest.includes('--help') || rest.includes('-h')) {
+    // Only latchkey's own arguments count: after `--` they belong to the command `run` starts.
+    const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (first === 'help' || own.includes('--help') || own.includes('-h')) {
       await writeAll(io.stdout, formatHelp(spec));
       return 0;
     }

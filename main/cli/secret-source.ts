@@ -16,7 +16,7 @@ import {
 import { readSecrets, type ReadSecrets } from '../core/vault/read-secrets';
 import { formatFieldRef, parseFieldRef, type FieldRef } from '../core/vault/ref';
 import { connectAgent } from './agent-connection';
-import { vaultStore } from './direct-vault';
+import { openAudited, vaultStore } from './direct-vault';
 import type { CliIo } from './io';
 import { InputSource } from './terminal-input';
 
@@ -99,11 +99,14 @@ export async function fetchValues(
   const input = new InputSource(context.io, context.passwordStdin);
   const password = await input.password();
   try {
-    const vault = await vaultStore(context.env).open(password);
+    const v = await openAudited(vaultStore(context.env), password);
     try {
-      return readSecrets(vault, refs, { allowMissing: true });
+      const result = readSecrets(v.vault, refs, { allowMissing: true });
+      // Recorded before the values leave this function; a failed line refuses them all.
+      for (const ref of Object.keys(result.values)) v.record({ op: 'read', ref, result: 'ok' });
+      return result;
     } finally {
-      vault.close();
+      v.close();
     }
   } finally {
     wipe(password);

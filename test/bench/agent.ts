@@ -93,7 +93,12 @@ async function echoRoundTrips(path: string, n: number): Promise<number[]> {
   return times;
 }
 
-async function clientRoundTrips(client: AgentClient, n: number, method: string, params: Record<string, unknown>): Promise<number[]> {
+async function clientRoundTrips(
+  client: AgentClient,
+  n: number,
+  method: string,
+  params: Record<string, unknown>,
+): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const started = performance.now();
@@ -113,7 +118,8 @@ export async function benchAgent(): Promise<BenchRow[]> {
     const store = new VaultStore(home);
     (await store.create(Buffer.from(PASSWORD), { memoryKiB: 65536, iterations: 2, parallelism: 1 })).close();
     await store.change(Buffer.from(PASSWORD), (v) => {
-      for (let i = 0; i < 20; i++) v.setField(parseFieldRef(`bench/development/item${i}/value`), Secret.fromString(`value-${i}`));
+      for (let i = 0; i < 20; i++)
+        v.setField(parseFieldRef(`bench/development/item${i}/value`), Secret.fromString(`value-${i}`));
     });
     children.push(await startEcho(echoPath));
     children.push(await startAgent(home, sock));

@@ -11,6 +11,7 @@ import { benchAgent } from './agent';
 import { benchCliStartup } from './cli-startup';
 import { nowMs, type BenchRow } from './measure';
 import { benchOpenAndSave } from './open-save';
+import { benchRunCommand } from './run-command';
 import { benchSync } from './sync';
 import { benchUnlock } from './unlock';
 
@@ -23,6 +24,7 @@ const BENCHMARKS: readonly (readonly [string, () => Promise<BenchRow[]>])[] = [
   ['AEAD: native vs libsodium', benchAead],
   ['sync 10,000 items from a Vault store', benchSync],
   ['agent socket', benchAgent],
+  ['latchkey run start-up', benchRunCommand],
 ];
 
 const HOW_TO_READ =

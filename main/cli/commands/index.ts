@@ -66,4 +66,28 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'bring back the previous generation of the vault',
     load: () => (require('./restore-backup') as { command: CommandSpec }).command,
   },
+  run: {
+    summary: 'run a command with the secrets its repo declares in its environment',
+    load: () => (require('./run') as { command: CommandSpec }).command,
+  },
+  doctor: {
+    summary: "check this repo's latchkey.yml against your vault: what you lack and whom to ask",
+    load: () => (require('./doctor') as { command: CommandSpec }).command,
+  },
+  env: {
+    summary: 'print export statements for a script to eval (bash, zsh, fish)',
+    load: () => (require('./env') as { command: CommandSpec }).command,
+  },
+  'shell-hook': {
+    summary: "print the hook that exports an allowed repo's secrets in your shell",
+    load: () => (require('./shell-hook') as { command: CommandSpec }).command,
+  },
+  allow: {
+    summary: "let the shell hook export this repo's latchkey.yml (shows what, never values)",
+    load: () => (require('./allow') as { command: CommandSpec }).command,
+  },
+  deny: {
+    summary: "stop the shell hook exporting this repo's variables",
+    load: () => (require('./deny') as { command: CommandSpec }).command,
+  },
 };

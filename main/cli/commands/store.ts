@@ -216,7 +216,11 @@ async function login(ctx: CommandContext, name: string): Promise<void> {
  * Checks the master password first (before talking to the store), gets a token by the store's
  * auth method, and seals it into the vault, audited.
  */
-async function logInAndKeepToken(ctx: CommandContext, config: StoreConfig, reason: 'added' | 'login'): Promise<void> {
+async function logInAndKeepToken(
+  ctx: CommandContext,
+  config: StoreConfig,
+  reason: 'added' | 'login',
+): Promise<void> {
   const store = vaultStore(ctx.env);
   const input = new InputSource(ctx.io, ctx.args.values['password-stdin'] === true);
   const password = await input.password();

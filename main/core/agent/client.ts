@@ -4,13 +4,13 @@
  */
 import { connect, type Socket } from 'node:net';
 import { LatchkeyError } from '../errors';
-import { encodeFrame, FrameDecoder, parseFrameBody } from './frames';
-import { PROTOCOL_VERSION } from './methods';
+import { encodeFrame, FrameDecoder, MAX_REPLY_BYTES, parseFrameBody } from './frames';
+import { PROTOCOL_VERSION } from './protocol-version';
 import { checkSocketForClient } from './socket-path';
 
 export class AgentClient {
   readonly #socket: Socket;
-  readonly #decoder = new FrameDecoder();
+  readonly #decoder = new FrameDecoder(MAX_REPLY_BYTES);
   #nextId = 1;
   readonly #waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   #closedError: Error | undefined;

@@ -6,8 +6,10 @@
  */
 import { LatchkeyError } from '../errors';
 
-/** The largest frame either side accepts. */
+/** The largest request frame the agent accepts. */
 export const MAX_FRAME_BYTES = 64 * 1024;
+/** The largest reply frame a client accepts: a resolve of many large values can exceed 64 KiB. */
+export const MAX_REPLY_BYTES = 16 * 1024 * 1024;
 /** The deepest nesting a frame may have (requests are flat; this only stops bombs). */
 export const MAX_DEPTH = 8;
 
@@ -20,10 +22,9 @@ export class ProtocolError extends LatchkeyError {
 }
 
 /** Encodes one message as a frame. */
-export function encodeFrame(message: unknown): Buffer {
+export function encodeFrame(message: unknown, maxBytes = MAX_FRAME_BYTES): Buffer {
   const body = Buffer.from(JSON.stringify(message), 'utf8');
-  if (body.length > MAX_FRAME_BYTES)
-    throw new ProtocolError(`a frame of ${body.length} bytes is larger than ${MAX_FRAME_BYTES}`);
+  if (body.length > maxBytes) throw new ProtocolError(`a frame of ${body.length} bytes is larger than ${maxBytes}`);
   const frame = Buffer.allocUnsafe(4 + body.length);
   frame.writeUInt32BE(body.length, 0);
   body.copy(frame, 4);
@@ -79,6 +80,11 @@ export function parseFrameBody(body: Buffer): Record<string, unknown> {
 export class FrameDecoder {
   #pending: Buffer[] = [];
   #size = 0;
+  readonly #max: number;
+
+  constructor(maxBytes = MAX_FRAME_BYTES) {
+    this.#max = maxBytes;
+  }
 
   /** Feeds bytes; returns the complete frame bodies now available. Throws ProtocolError. */
   push(chunk: Buffer): Buffer[] {
@@ -91,8 +97,7 @@ export class FrameDecoder {
       this.#pending = [all];
       const length = all.readUInt32BE(0);
       if (length === 0) throw new ProtocolError('an empty frame');
-      if (length > MAX_FRAME_BYTES)
-        throw new ProtocolError(`a frame of ${length} bytes is larger than ${MAX_FRAME_BYTES}`);
+      if (length > this.#max) throw new ProtocolError(`a frame of ${length} bytes is larger than ${this.#max}`);
       if (this.#size < 4 + length) break;
       out.push(Buffer.from(all.subarray(4, 4 + length)));
       const rest = all.subarray(4 + length);

@@ -12,9 +12,9 @@ import { readSecrets } from '../vault/read-secrets';
 import { parseFieldRef, parseRefFilter, type FieldRef } from '../vault/ref';
 import type { VaultSession } from './vault-session';
 
-export const PROTOCOL_VERSION = 1;
-/** Most refs one resolve may name. */
-export const MAX_REFS = 200;
+import { MAX_REFS, PROTOCOL_VERSION } from './protocol-version';
+
+export { MAX_REFS, PROTOCOL_VERSION };
 
 export interface Caller {
   readonly uid: number;

@@ -7,7 +7,7 @@
 import { chmodSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { LatchkeyError } from '../errors';
-import { encodeFrame, FrameDecoder, parseFrameBody, ProtocolError } from './frames';
+import { encodeFrame, FrameDecoder, MAX_REPLY_BYTES, parseFrameBody, ProtocolError } from './frames';
 import { METHODS, type AgentContext, type Caller } from './methods';
 import { peerCredentials } from './peer-credentials';
 import { prepareSocketPath, withPrivateUmask } from './socket-path';
@@ -183,7 +183,7 @@ export class AgentServer {
         queue = queue.then(async () => {
           const reply = await this.#handle(method, params, caller);
           if (method === 'hello' && reply.ok) helloDone = true;
-          if (!socket.destroyed) socket.write(encodeFrame({ id, ...reply }));
+          if (!socket.destroyed) socket.write(encodeFrame({ id, ...reply }, MAX_REPLY_BYTES));
         });
       }
     });

@@ -6,7 +6,13 @@
  * values). Any failed request fails the whole plan, so a bad sync leaves the last good copy.
  */
 import { Secret } from '../crypto/secret';
-import { classifyEnvironment, classifyMetadata, findLiveCredential, ScopeRefusal, type Environment } from '../scope';
+import {
+  classifyEnvironment,
+  classifyMetadata,
+  findLiveCredential,
+  ScopeRefusal,
+  type Environment,
+} from '../scope';
 import { checkName, formatItemRef, type ItemRef } from '../vault/ref';
 import { MAX_FIELDS_PER_ITEM, MAX_VALUE_BYTES, type Vault } from '../vault/vault';
 import { passesFilters, type Layout, type SyncFilter } from './layout';
@@ -182,7 +188,13 @@ export async function planSync(
       } else {
         const refusal = nameRefusal(name, 'project');
         if (refusal) {
-          refuse(`${path}/`, `lk://${printableName(name)}/*`, refusal.rule, refusal.reason, refusal.production);
+          refuse(
+            `${path}/`,
+            `lk://${printableName(name)}/*`,
+            refusal.rule,
+            refusal.reason,
+            refusal.production,
+          );
           continue;
         }
         if (
@@ -246,13 +258,21 @@ async function readAll<T>(
 }
 
 /** Why a store name cannot become a Latchkey name (production word, or not a plain name), if it cannot. */
-function nameRefusal(name: string, what: string): { rule: string; reason: string; production: boolean } | undefined {
+function nameRefusal(
+  name: string,
+  what: string,
+): { rule: string; reason: string; production: boolean } | undefined {
   try {
     checkName(name, what);
     return undefined;
   } catch (error) {
-    if (error instanceof ScopeRefusal) return { rule: error.rule, reason: error.message, production: error.code === 'PRODUCTION_REFUSED' };
-    return { rule: 'name-invalid', reason: `the ${what} name '${printableName(name)}' cannot be a Latchkey name`, production: false };
+    if (error instanceof ScopeRefusal)
+      return { rule: error.rule, reason: error.message, production: error.code === 'PRODUCTION_REFUSED' };
+    return {
+      rule: 'name-invalid',
+      reason: `the ${what} name '${printableName(name)}' cannot be a Latchkey name`,
+      production: false,
+    };
   }
 }
 

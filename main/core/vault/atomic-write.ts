@@ -8,7 +8,17 @@
  * between batches, so an agent serving its socket never stalls on a save of a large vault.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants, copyFileSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+} from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LatchkeyError } from '../errors';
@@ -79,7 +89,11 @@ async function writeTemp(target: string, chunks: readonly Buffer[]): Promise<str
   const tmp = tempPath(target);
   let handle;
   try {
-    handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+    handle = await open(
+      tmp,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0),
+      0o600,
+    );
   } catch (error) {
     throw storageError(`creating a temporary file next to ${target}`, error);
   }
@@ -113,7 +127,10 @@ async function writeTemp(target: string, chunks: readonly Buffer[]): Promise<str
   const [written, read] = [await digestChunks(chunks), await digestChunks([back])];
   if (!written.equals(read)) {
     await unlink(tmp).catch(() => undefined);
-    throw new LatchkeyError('STORAGE_FAILED', `the data read back from ${tmp} differs from what was written; the vault on disk was not changed`);
+    throw new LatchkeyError(
+      'STORAGE_FAILED',
+      `the data read back from ${tmp} differs from what was written; the vault on disk was not changed`,
+    );
   }
   return tmp;
 }
@@ -151,7 +168,12 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Replaces `target` with the chunks, keeping the previous content at `backup` when there was one. */
-export async function atomicReplace(target: string, chunks: readonly Buffer[], backup?: string, hook?: StepHook): Promise<void> {
+export async function atomicReplace(
+  target: string,
+  chunks: readonly Buffer[],
+  backup?: string,
+  hook?: StepHook,
+): Promise<void> {
   const dir = dirname(target);
   const tmp = await writeTemp(target, chunks);
   hook?.('temp-written');
@@ -176,7 +198,10 @@ export async function atomicCreate(target: string, chunks: readonly Buffer[]): P
   } catch (error) {
     await unlink(tmp).catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new LatchkeyError('VAULT_EXISTS', `a vault already exists at ${target}; Latchkey never overwrites one`);
+      throw new LatchkeyError(
+        'VAULT_EXISTS',
+        `a vault already exists at ${target}; Latchkey never overwrites one`,
+      );
     }
     throw storageError(`creating ${target}`, error);
   }

@@ -19,7 +19,8 @@ export interface ListedItem {
 }
 
 export function listedItems(items: readonly ItemRecord[]): ListedItem[] {
-  const refOf = (i: ItemRecord): string => formatItemRef({ project: i.project, environment: i.environment, item: i.name });
+  const refOf = (i: ItemRecord): string =>
+    formatItemRef({ project: i.project, environment: i.environment, item: i.name });
   const synced = new Set(items.filter((i) => i.origin.kind === 'store').map(refOf));
   return items.map((i) => ({
     ref: refOf(i),

@@ -65,7 +65,10 @@ export class VaultStore {
     this.#checkDir();
     const head = readPrivateFile(this.paths.vault, HEADER_BYTES, true);
     if (head === undefined) {
-      throw new LatchkeyError('VAULT_NOT_FOUND', `there is no vault at ${this.paths.vault}; create one with 'latchkey init'`);
+      throw new LatchkeyError(
+        'VAULT_NOT_FOUND',
+        `there is no vault at ${this.paths.vault}; create one with 'latchkey init'`,
+      );
     }
     return readHeader(head);
   }

@@ -71,7 +71,8 @@ export class Vault {
     this.#header = header;
     this.#keyBlock = keyBlock;
     this.#items = new Map(index.items.map((i) => [i.id, i]));
-    for (const i of index.items) if (i.origin.kind === 'store') this.#byStorePath.set(storeKey(i.origin.store, i.origin.path), i.id);
+    for (const i of index.items)
+      if (i.origin.kind === 'store') this.#byStorePath.set(storeKey(i.origin.store, i.origin.path), i.id);
     this.#values = values;
     this.#meta = { ...index.meta };
   }
