@@ -100,6 +100,17 @@ describe('the agent socket', () => {
     assert.match(st.stdout.toString(), /mode\s+agent at .*agent\.sock, unlocked/);
   });
 
+  test('a change made in direct mode while the agent holds the vault is served at once', async () => {
+    const set = await cli(
+      ['set', 'lk://app/development/late/token', '--password-stdin'],
+      `${PW}\nadded-directly\n`,
+    );
+    assert.equal(set.status, 0, set.stderr);
+    const g = await cli(['get', 'lk://app/development/late/token']);
+    assert.equal(g.status, 0, g.stderr);
+    assert.equal(g.stdout.toString(), 'added-directly');
+  });
+
   test('a second agent on the same socket is refused and the first keeps serving', async () => {
     await assert.rejects(startAgent(t.home, sock, [], PW), /AGENT_RUNNING/);
     assert.equal((await cli(['get', 'lk://app/development/db/password'])).stdout.toString(), CANARY);

@@ -5,6 +5,7 @@
  */
 import { anchorAudit, AuditLog, recordPending, type AuditEvent } from '../audit';
 import { acquireWriterLock } from '../vault/writer-lock';
+import { statSync } from 'node:fs';
 import { LatchkeyError } from '../errors';
 import type { Vault } from '../vault/vault';
 import type { VaultStore } from '../vault/vault-store';
@@ -18,6 +19,8 @@ export class VaultSession {
   #audit: AuditLog | undefined;
   /** Changes (saves) in progress; a lock waits for them before it wipes the key. */
   #busy = 0;
+  /** inode, size and mtime of the vault file when we last looked. */
+  #diskStamp: string | undefined;
   #closeWhenIdle: (() => void) | undefined;
   #epoch = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -67,6 +70,8 @@ export class VaultSession {
         }
         this.#vault = vault;
         this.#audit = audit;
+        this.#diskStamp = undefined;
+        this.#followDisk(); // records the file's stamp as of this unlock
         this.#failures = 0;
         this.touch();
       } catch (error) {
@@ -106,6 +111,7 @@ export class VaultSession {
     const audit = this.#audit;
     this.#vault = undefined;
     this.#audit = undefined;
+    this.#diskStamp = undefined;
     // New requests are LOCKED from now on; a save already writing finishes with the key it has
     // (wiping the key mid-save would write a file that fails its MAC), then the key is wiped.
     const close = (): void => {
@@ -152,7 +158,34 @@ export class VaultSession {
     if (!this.#vault) {
       throw new LatchkeyError('LOCKED', "the vault is locked — run 'latchkey unlock' or unlock the app");
     }
+    if (this.#busy === 0) this.#followDisk();
     return this.#vault;
+  }
+
+  /**
+   * Picks up a vault file written by another process (a direct-mode command) since we read it:
+   * a stat per request, and a reopen with our data key when the file changed.
+   */
+  #followDisk(): void {
+    const vault = this.#vault;
+    if (!vault) return;
+    let st;
+    try {
+      st = statSync(this.store.paths.vault);
+    } catch {
+      return; // gone: keep serving what we hold; the next save will say so
+    }
+    const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    if (this.#diskStamp === undefined) {
+      this.#diskStamp = stamp;
+      return;
+    }
+    if (stamp === this.#diskStamp) return;
+    this.#diskStamp = stamp;
+    if (this.store.readHeader().generation === vault.generation) return;
+    const fresh = vault.reopen(this.store.readFile());
+    this.#vault = fresh;
+    vault.close();
   }
 
   /**

@@ -127,6 +127,25 @@ export class Vault {
     }
   }
 
+  /**
+   * The same vault as written since by someone else (a direct-mode `latchkey set` while an agent
+   * holds it open), opened with this vault's data key — no password needed, since a password
+   * change re-wraps the same key. Refuses a file of another vault.
+   */
+  reopen(file: Buffer): Vault {
+    const parsed = parseVaultFile(file);
+    if (!parsed.header.vaultId.equals(this.#header.vaultId)) {
+      throw new LatchkeyError('VAULT_CHANGED', 'the vault file was replaced by another vault; unlock again');
+    }
+    const dataKey = Buffer.from(this.#key());
+    try {
+      return Vault.fromParsed(parsed, dataKey);
+    } catch (error) {
+      wipe(dataKey);
+      throw error;
+    }
+  }
+
   private static fromParsed(parsed: ParsedVaultFile, dataKey: Buffer): Vault {
     const macKey = deriveSubkey(dataKey, 'fileMac');
     const mac = createHmac('sha256', macKey).update(parsed.macInput).digest();
