@@ -11,11 +11,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { RESOLVE_BATCH, RUN_PROTOCOL_VERSION } from '../../main/cli/run/agent-link';
-import { loadRunPlan, SCHEMA_NAMES, type RunPlan } from '../../main/cli/run/plan-cache';
+import { loadRunPlan, type RunPlan } from '../../main/cli/run/plan-cache';
 import { planVariables } from '../../main/cli/secret-source';
-import { MAX_REFS, PROTOCOL_VERSION } from '../../main/core/agent/methods';
-import { SCHEMA_FILE_NAMES } from '../../main/core/project';
 import { formatFieldRef } from '../../main/core/vault/ref';
 import { tempHome } from '../helpers/temp-home';
 
@@ -147,11 +144,5 @@ describe('the run plan cache', () => {
     const missing = join(t.dir, 'no-such-home');
     loadRunPlan({ cwd: repo, secrets: [] }, { LATCHKEY_HOME: missing });
     assert.equal(existsSync(missing), false);
-  });
-
-  test('the run path’s copies of shared constants match the originals', () => {
-    assert.deepEqual([...SCHEMA_NAMES], [...SCHEMA_FILE_NAMES]);
-    assert.equal(RUN_PROTOCOL_VERSION, PROTOCOL_VERSION);
-    assert.equal(RESOLVE_BATCH, MAX_REFS);
   });
 });

@@ -8,13 +8,10 @@
 import { connect } from 'node:net';
 import { ERROR_CODES, LatchkeyError, type ErrorCode } from '../../core/errors';
 import { encodeFrame, FrameDecoder, MAX_REPLY_BYTES, parseFrameBody } from '../../core/agent/frames';
+import { MAX_REFS, PROTOCOL_VERSION } from '../../core/agent/protocol-version';
 import { checkSocketForClient, socketPath } from '../../core/agent/socket-path';
 import type { ReadSecrets } from '../../core/vault/read-secrets';
 
-/** The protocol version this client speaks (methods.ts's PROTOCOL_VERSION; a unit test keeps them equal). */
-export const RUN_PROTOCOL_VERSION = 1;
-/** Most refs one resolve may name (methods.ts's MAX_REFS; a unit test keeps them equal). */
-export const RESOLVE_BATCH = 200;
 const CONNECT_TIMEOUT_MS = 2000;
 
 /** What the agent is told about the caller, for its audit line (never a value). */
@@ -113,18 +110,18 @@ export function openAgent(env: NodeJS.ProcessEnv): Promise<AgentLink | undefined
       fail(new LatchkeyError('AGENT_NOT_RUNNING', 'the agent closed the connection'));
     });
     // Written now, sent the moment the connection is up.
-    call(1, 'hello', { protocol: RUN_PROTOCOL_VERSION, client: 'latchkey-run' }).then(
+    call(1, 'hello', { protocol: PROTOCOL_VERSION, client: 'latchkey-run' }).then(
       (hello) => {
         clearTimeout(timer);
         settled = true;
         resolve({
           locked: hello.locked === true,
           resolve: async (refs, caller) => {
-            // The agent answers at most RESOLVE_BATCH refs per request (its MAX_REFS).
+            // The agent answers at most MAX_REFS refs per request (its MAX_REFS).
             const all: ReadSecrets = { values: {}, missing: [], changedAt: {} };
-            for (let i = 0, id = 2; i < refs.length; i += RESOLVE_BATCH, id++) {
+            for (let i = 0, id = 2; i < refs.length; i += MAX_REFS, id++) {
               const part = (await call(id, 'resolve', {
-                refs: refs.slice(i, i + RESOLVE_BATCH),
+                refs: refs.slice(i, i + MAX_REFS),
                 allowMissing: true,
                 caller,
               })) as unknown as ReadSecrets;

@@ -26,6 +26,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
+import { findSchema, readSchemaBytes } from '../../core/project/schema-locate';
 import { dataDir } from '../../core/vault/paths';
 
 /** One variable to inject; `ref` is the canonical `lk://project/environment/item/field`. */
@@ -53,9 +54,6 @@ export interface PlanRequest {
 
 /** Bump when the entry's shape or meaning changes. */
 const FORMAT = 1;
-/** The names findSchema looks for, in its order (a unit test keeps this equal to SCHEMA_FILE_NAMES). */
-export const SCHEMA_NAMES = ['latchkey.yml', '.latchkey.yml'] as const;
-const MAX_SCHEMA_BYTES = 256 * 1024;
 const MAX_ENTRIES = 200;
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
@@ -72,8 +70,12 @@ export function loadRunPlan(request: PlanRequest, env: NodeJS.ProcessEnv): RunPl
   let schemaPath: string | undefined;
   let bytes: Buffer | undefined;
   if (request.secrets.length === 0) {
-    schemaPath = quickFindSchema(request.cwd);
-    bytes = schemaPath === undefined ? undefined : readSmallFile(schemaPath, MAX_SCHEMA_BYTES);
+    try {
+      schemaPath = findSchema(request.cwd);
+      bytes = schemaPath === undefined ? undefined : readSchemaBytes(schemaPath);
+    } catch {
+      bytes = undefined;
+    }
     if (bytes === undefined) return computePlan(request).plan; // let planVariables explain
   }
   const key = JSON.stringify({
@@ -130,33 +132,6 @@ function computePlan(request: PlanRequest): { plan: RunPlan; schemaHash?: (bytes
   if (hash === undefined) return { plan };
   const { schemaHash } = require('../../core/project') as typeof import('../../core/project');
   return { plan, schemaHash: (bytes) => schemaHash(bytes) === hash };
-}
-
-/**
- * The schema findSchema would pick, when the way there is plain: the nearest directory with
- * exactly one of the names, as a regular file. Undefined for anything else (none, a link, both).
- */
-function quickFindSchema(cwd: string): string | undefined {
-  let dir = resolve(cwd);
-  for (;;) {
-    let found: string | undefined;
-    for (const name of SCHEMA_NAMES) {
-      const path = join(dir, name);
-      let st;
-      try {
-        st = lstatSync(path, { throwIfNoEntry: false });
-      } catch {
-        return undefined;
-      }
-      if (st === undefined) continue;
-      if (!st.isFile() || found !== undefined) return undefined;
-      found = path;
-    }
-    if (found !== undefined) return found;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
 }
 
 /** A regular file's bytes (never through a final symlink), or undefined if anything is off. */

@@ -4,7 +4,6 @@
  * names the file and line (`latchkey.yml:12: …`), and production is refused wherever an
  * environment can appear. The format is documented in docs/latchkey-yml.md.
  */
-import { createHash } from 'node:crypto';
 import { isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
 import { canonicalEnvironment, ENVIRONMENTS, type Environment } from '../scope';
 import { checkName, parseFieldRef, printable } from '../vault/ref';
@@ -15,7 +14,9 @@ import { checkVariableName, isVariableNameShape } from './variable-name';
 import { parseYaml, SchemaSource } from './yaml-source';
 
 /** Largest latchkey.yml read, in bytes. */
-export const MAX_SCHEMA_BYTES = 256 * 1024;
+import { MAX_SCHEMA_BYTES, schemaHash } from './schema-locate';
+
+export { MAX_SCHEMA_BYTES };
 /** Most variables one schema may declare. */
 export const MAX_VARIABLES = 500;
 /** Rotation period when a variable sets none: 90 days. */
@@ -437,7 +438,4 @@ function checkRefTemplate(
   return template;
 }
 
-/** SHA-256 (hex) of a schema's bytes, as stored in ProjectSchema.hash. */
-export function schemaHash(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { schemaHash };
