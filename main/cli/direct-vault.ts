@@ -5,11 +5,15 @@
  */
 import { readlinkSync } from 'node:fs';
 import { anchorAudit, AuditLog, recordPending, type AuditEvent, type AuditWho } from '../core/audit';
+import { wipe } from '../core/crypto/secret';
 import { isLatchkeyError } from '../core/errors';
 import { dataDir, dataPaths } from '../core/vault/paths';
+import { readSecrets, type ReadSecrets } from '../core/vault/read-secrets';
+import type { FieldRef } from '../core/vault/ref';
 import type { Vault } from '../core/vault/vault';
 import { VaultStore } from '../core/vault/vault-store';
 import type { OptionSpec } from './command';
+import type { InputSource } from './terminal-input';
 
 export function vaultStore(env: NodeJS.ProcessEnv): VaultStore {
   return new VaultStore(dataPaths(dataDir(env)));
@@ -116,5 +120,31 @@ export async function changeAudited<T>(
   } catch (error) {
     recordFailedUnlock(store, error);
     throw error;
+  }
+}
+
+/**
+ * Direct mode's read of several fields: the password from `input`, the vault opened with its audit
+ * log, one audit line per value before any value is returned (a failed line refuses them all), and
+ * the password and the vault wiped afterwards.
+ */
+export async function readAudited(
+  store: VaultStore,
+  input: InputSource,
+  refs: readonly FieldRef[],
+): Promise<ReadSecrets> {
+  const password = await input.password();
+  try {
+    const v = await openAudited(store, password);
+    try {
+      const result = readSecrets(v.vault, refs, { allowMissing: true });
+      for (const ref of Object.keys(result.values)) v.record({ op: 'read', ref, result: 'ok' });
+      return result;
+    } finally {
+      v.close();
+    }
+  } finally {
+    wipe(password);
+    input.dispose();
   }
 }

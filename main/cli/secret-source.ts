@@ -4,7 +4,6 @@
  * running, else by opening the vault directly.
  */
 import { canonicalEnvironment, type Environment } from '../core/scope';
-import { wipe } from '../core/crypto/secret';
 import { LatchkeyError } from '../core/errors';
 import {
   checkVariableName,
@@ -13,10 +12,10 @@ import {
   resolveVariables,
   type ProjectSchema,
 } from '../core/project';
-import { readSecrets, type ReadSecrets } from '../core/vault/read-secrets';
+import type { ReadSecrets } from '../core/vault/read-secrets';
 import { formatFieldRef, parseFieldRef, type FieldRef } from '../core/vault/ref';
 import { connectAgent } from './agent-connection';
-import { openAudited, vaultStore } from './direct-vault';
+import { readAudited, vaultStore } from './direct-vault';
 import type { CliIo } from './io';
 import { InputSource } from './terminal-input';
 
@@ -96,22 +95,7 @@ export async function fetchValues(
       agent.close();
     }
   }
-  const input = new InputSource(context.io, context.passwordStdin);
-  const password = await input.password();
-  try {
-    const v = await openAudited(vaultStore(context.env), password);
-    try {
-      const result = readSecrets(v.vault, refs, { allowMissing: true });
-      // Recorded before the values leave this function; a failed line refuses them all.
-      for (const ref of Object.keys(result.values)) v.record({ op: 'read', ref, result: 'ok' });
-      return result;
-    } finally {
-      v.close();
-    }
-  } finally {
-    wipe(password);
-    input.dispose();
-  }
+  return readAudited(vaultStore(context.env), new InputSource(context.io, context.passwordStdin), refs);
 }
 
 /** The error for the first required variable the vault lacks: which variable, which ref, who owns it. */

@@ -14,11 +14,18 @@ export interface CliResult {
 /** Runs the real `latchkey` CLI in a child process with LATCHKEY_HOME set and `input` on stdin. */
 export function runCli(
   args: readonly string[],
-  options: { home: string; input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  options: {
+    home: string;
+    input?: string | Buffer;
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    cwd?: string;
+  },
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { PATH: process.env.PATH, HOME: options.home, ...options.env, LATCHKEY_HOME: options.home },
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       stdio: ['pipe', 'pipe', 'pipe'],
       // A new session: no controlling terminal, so the CLI can never prompt on the developer's /dev/tty.
       detached: true,

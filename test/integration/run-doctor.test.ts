@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startAgent, type AgentProcess } from '../helpers/agent-process';
-import { CLI, runCli } from '../helpers/cli';
+import { runCli } from '../helpers/cli';
 import { tempHome } from '../helpers/temp-home';
 
 const PW = 'doctor test passphrase';
@@ -24,36 +23,19 @@ describe('latchkey doctor', () => {
   let agent: AgentProcess;
   const outputs: string[] = [];
 
-  function doctor(
+  async function doctor(
     args: readonly string[],
     options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
   ): Promise<Result> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, 'doctor', ...args], {
-        cwd: options.cwd ?? repo,
-        env: {
-          PATH: process.env.PATH,
-          HOME: t.home,
-          LATCHKEY_HOME: t.home,
-          LATCHKEY_SOCK: sock,
-          ...options.env,
-        },
-        stdio: ['pipe', 'pipe', 'pipe'],
-        detached: true,
-      });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => err.push(d));
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(options.input ?? '');
-      child.on('error', reject);
-      child.on('close', (status) => {
-        const r = { status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-        outputs.push(r.stdout, r.stderr);
-        resolve(r);
-      });
+    const r = await runCli(['doctor', ...args], {
+      home: options.env?.LATCHKEY_HOME ?? t.home,
+      cwd: options.cwd ?? repo,
+      input: options.input ?? '',
+      env: { LATCHKEY_SOCK: sock, ...options.env },
     });
+    const result = { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr };
+    outputs.push(result.stdout, result.stderr);
+    return result;
   }
 
   before(async () => {

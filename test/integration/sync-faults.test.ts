@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addStore, allFiles, MASTER, syncBed, type SyncBed } from '../helpers/sync-env';
+import { makeTestPki } from '../helpers/test-ca';
 
 const CANARY_TOKEN = 'hvs.CANARYtoken7f3a9d1e0b2c4d6e8f';
 
@@ -151,74 +151,8 @@ describe('TLS with a custom CA', () => {
   const ca = join(dir, 'ca.pem');
   const otherCa = join(dir, 'other-ca.pem');
   before(async () => {
-    const ssl = (...args: string[]): void =>
-      void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    ssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=Latchkey Test CA',
-    );
-    ssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'other.key',
-      '-out',
-      'other-ca.pem',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=Other CA',
-    );
-    ssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'server.key',
-      '-out',
-      'server.csr',
-      '-subj',
-      '/CN=localhost',
-    );
-    writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-    ssl(
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.pem',
-      '-days',
-      '2',
-      '-extfile',
-      'ext.cnf',
-    );
-    bed = await syncBed({
-      tls: {
-        cert: readFileSync(join(dir, 'server.pem'), 'utf8'),
-        key: readFileSync(join(dir, 'server.key'), 'utf8'),
-      },
-    });
+    const pki = makeTestPki(dir);
+    bed = await syncBed({ tls: { cert: pki.cert, key: pki.key } });
     bed.server.kvPut('secret', 'teams/tls/development/item', { v: 'over-tls' });
   });
   after(async () => {

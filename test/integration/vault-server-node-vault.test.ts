@@ -3,9 +3,8 @@
  * was written against real Vault) works against it, the server speaks the real protocol.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import vault from 'node-vault';
 import { seedMany, startVaultServer, type VaultServer } from '../fixtures/vault-server';
+import { haveOpenssl, makeTestPki } from '../helpers/test-ca';
 
 // node-vault falls back to these; a developer's own Vault settings must not leak into the tests.
 for (const name of ['VAULT_ADDR', 'VAULT_TOKEN', 'VAULT_NAMESPACE', 'VAULT_PREFIX', 'VAULT_SKIP_VERIFY'])
@@ -1052,79 +1052,30 @@ describe('faults', () => {
 });
 
 describe('TLS', () => {
-  const haveOpenssl = (() => {
-    try {
-      execFileSync('openssl', ['version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+  const opensslThere = haveOpenssl();
   let dir = '';
   let server: VaultServer;
   let ca = '';
 
   before(async () => {
-    if (!haveOpenssl) return;
+    if (!opensslThere) return;
     dir = mkdtempSync(join(tmpdir(), 'latchkey-vault-tls-'));
-    const ssl = (...args: string[]): void => {
-      execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    };
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    ssl(
-      'req',
-      '-x509',
-      ...ec,
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=Latchkey Test CA',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    );
-    ssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-    writeFileSync(
-      join(dir, 'ext.cnf'),
-      'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n',
-    );
-    ssl(
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.pem',
-      '-days',
-      '1',
-      '-extfile',
-      'ext.cnf',
-    );
-    ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
+    const pki = makeTestPki(dir);
+    ca = pki.ca;
     server = await startVaultServer({
-      tls: { cert: readFileSync(join(dir, 'server.pem')), key: readFileSync(join(dir, 'server.key')) },
+      tls: { cert: pki.cert, key: pki.key },
     });
     server.kvPut('secret', 'teams/web/development/item', { v: 'over tls' });
   });
   after(async () => {
-    if (!haveOpenssl) return;
+    if (!opensslThere) return;
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   test(
     'a client trusting the test CA reads over HTTPS; one without the CA is refused',
-    { skip: !haveOpenssl && 'openssl is not installed' },
+    { skip: !opensslThere && 'openssl is not installed' },
     async () => {
       assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
       const trusting = connect(server, server.rootToken, { requestOptions: { ca } });

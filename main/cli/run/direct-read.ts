@@ -9,9 +9,9 @@ import { readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { wipe } from '../../core/crypto/secret';
 import { LatchkeyError } from '../../core/errors';
-import { readSecrets, type ReadSecrets } from '../../core/vault/read-secrets';
+import type { ReadSecrets } from '../../core/vault/read-secrets';
 import { parseFieldRef } from '../../core/vault/ref';
-import { openAudited, vaultStore } from '../direct-vault';
+import { readAudited, vaultStore } from '../direct-vault';
 import type { CliIo } from '../io';
 import { InputSource } from '../terminal-input';
 
@@ -84,20 +84,5 @@ export async function readDirect(
     // Not our stdin (it is the command's): the prompt goes to the terminal itself, /dev/tty.
     passwordIo = { ...context.io, stdin: Readable.from([]) };
   }
-  const input = new InputSource(passwordIo, context.passwordStdin);
-  const password = await input.password();
-  try {
-    const v = await openAudited(vaultStore(context.env), password);
-    try {
-      const result = readSecrets(v.vault, parsed, { allowMissing: true });
-      // Recorded before any value leaves; if a line cannot be written, nothing is injected.
-      for (const ref of Object.keys(result.values)) v.record({ op: 'read', ref, result: 'ok' });
-      return result;
-    } finally {
-      v.close();
-    }
-  } finally {
-    wipe(password);
-    input.dispose();
-  }
+  return readAudited(vaultStore(context.env), new InputSource(passwordIo, context.passwordStdin), parsed);
 }

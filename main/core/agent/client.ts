@@ -50,21 +50,30 @@ export class AgentClient {
     socket.on('error', () => undefined);
   }
 
-  /** Connects and says hello. AGENT_NOT_RUNNING when nothing listens there. */
-  static async connect(path: string, timeoutMs = 2000): Promise<AgentClient> {
+  /** What the agent said to hello. */
+  hello: { readonly locked: boolean; readonly agent?: string } = { locked: true };
+
+  /**
+   * Connects and says hello, both within `timeoutMs`. AGENT_NOT_RUNNING when nothing listens
+   * there; AgentSilent (also AGENT_NOT_RUNNING) when something accepts but does not answer in time,
+   * so a silent agent can never hold a shell prompt or a `run`.
+   */
+  static async connect(path: string, timeoutMs = 2000, clientName = 'latchkey-cli'): Promise<AgentClient> {
     try {
       checkSocketForClient(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
         throw new LatchkeyError('AGENT_NOT_RUNNING', `no agent is running (no socket at ${path})`);
       }
       throw error;
     }
+    const deadline = Date.now() + timeoutMs;
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect(path);
       const timer = setTimeout(() => {
         s.destroy();
-        reject(new LatchkeyError('AGENT_NOT_RUNNING', `the agent at ${path} did not answer`));
+        reject(new AgentSilent(path));
       }, timeoutMs);
       s.once('connect', () => {
         clearTimeout(timer);
@@ -76,8 +85,25 @@ export class AgentClient {
       });
     });
     const client = new AgentClient(socket);
-    await client.call('hello', { protocol: PROTOCOL_VERSION, client: 'latchkey-cli' });
-    return client;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const hello = (await Promise.race([
+        client.call('hello', { protocol: PROTOCOL_VERSION, client: clientName }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new AgentSilent(path)), Math.max(1, deadline - Date.now()));
+        }),
+      ])) as { locked?: unknown; agent?: unknown };
+      client.hello = {
+        locked: hello.locked !== false,
+        ...(typeof hello.agent === 'string' ? { agent: hello.agent } : {}),
+      };
+      return client;
+    } catch (error) {
+      client.close();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   call(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
@@ -98,6 +124,13 @@ export class AgentClient {
     this.#closedError ??= error;
     for (const w of this.#waiting.values()) w.reject(error);
     this.#waiting.clear();
+  }
+}
+
+/** An agent that accepted the connection but did not answer hello in time. */
+export class AgentSilent extends LatchkeyError {
+  constructor(path: string) {
+    super('AGENT_NOT_RUNNING', `the agent at ${path} did not answer in time`);
   }
 }
 

@@ -24,7 +24,8 @@ export class ProtocolError extends LatchkeyError {
 /** Encodes one message as a frame. */
 export function encodeFrame(message: unknown, maxBytes = MAX_FRAME_BYTES): Buffer {
   const body = Buffer.from(JSON.stringify(message), 'utf8');
-  if (body.length > maxBytes) throw new ProtocolError(`a frame of ${body.length} bytes is larger than ${maxBytes}`);
+  if (body.length > maxBytes)
+    throw new ProtocolError(`a frame of ${body.length} bytes is larger than ${maxBytes}`);
   const frame = Buffer.allocUnsafe(4 + body.length);
   frame.writeUInt32BE(body.length, 0);
   body.copy(frame, 4);
@@ -97,7 +98,8 @@ export class FrameDecoder {
       this.#pending = [all];
       const length = all.readUInt32BE(0);
       if (length === 0) throw new ProtocolError('an empty frame');
-      if (length > this.#max) throw new ProtocolError(`a frame of ${length} bytes is larger than ${this.#max}`);
+      if (length > this.#max)
+        throw new ProtocolError(`a frame of ${length} bytes is larger than ${this.#max}`);
       if (this.#size < 4 + length) break;
       out.push(Buffer.from(all.subarray(4, 4 + length)));
       const rest = all.subarray(4 + length);
