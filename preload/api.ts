@@ -1,17 +1,252 @@
 /**
  * The one IPC contract between the renderer and the main process: everything the UI may ask of the
  * app is a member of `LatchkeyApi`, exposed by preload.ts as `window.latchkey`. Main's handler table
- * (`{ [K in keyof LatchkeyApi]: Handler<K> }`), the preload's object and the end-to-end harness are
- * all typed against this interface, so a call is added here first and the compiler finds the rest.
- * The renderer imports types from this file only.
+ * (`{ [K in keyof LatchkeyCalls]: Handler<K> }`), the preload's object and the end-to-end harness are
+ * all typed against this file, so a call is added here first and the compiler finds the rest.
+ * The renderer imports types from this file only (and the plain constants below).
+ *
+ * Everything that crosses is plain data (structured-cloneable): no functions, no class instances,
+ * no Electron objects. Only `reveal` ever carries a secret value, and only when the user asked.
  */
-export interface LatchkeyApi {
-  /** The app's version, from package.json (e.g. "0.1.0"); "unknown" if main did not pass it. */
-  version: string;
+
+/** Where the app is: no vault yet (first run), locked, or unlocked. */
+export type VaultPhase = 'absent' | 'locked' | 'unlocked';
+
+export interface AppState {
+  readonly phase: VaultPhase;
+  /** Auto-lock after this many minutes without use (system idle time in the app). */
+  readonly autoLockMinutes: number;
+  readonly lockOnSleep: boolean;
+  /** After repeated wrong passwords: unlock is refused until this time (ms since epoch), else 0. */
+  readonly unlockBlockedUntil: number;
+  /** Why the vault last locked ('requested', 'idle', 'suspend', 'screen-locked', …), if it did. */
+  readonly lastLockReason?: string;
+  readonly vaultPath: string;
+  readonly socketPath: string;
 }
+
+export type UnlockResult =
+  | { readonly ok: true; readonly state: AppState }
+  | {
+      readonly ok: false;
+      readonly code: 'WRONG_PASSWORD' | 'RATE_LIMITED';
+      readonly message: string;
+      /** Wait this long before the next attempt is accepted (grows with each failure). */
+      readonly retryAfterMs: number;
+    };
+
+/** One item as the Secrets list shows it: names and provenance, never a value. */
+export interface ItemSummary {
+  /** `project/environment/item` */
+  readonly ref: string;
+  readonly project: string;
+  readonly environment: string;
+  readonly item: string;
+  readonly fields: readonly string[];
+  /** 'local', or `store:path` for a synced item. */
+  readonly source: string;
+  readonly version: number | null;
+  /** ISO time of the last change (upstream for a synced item). */
+  readonly updatedAt: string;
+  /** A rotation warning: the item is older than its `rotate_every` (from a known latchkey.yml). */
+  readonly overdue: boolean;
+}
+
+export interface ItemDetail extends ItemSummary {
+  readonly store?: string;
+  readonly path?: string;
+  /** From latchkey.yml where a known project declares a variable with this ref. */
+  readonly owner?: string;
+  readonly description?: string;
+  /** e.g. '90d', from latchkey.yml. */
+  readonly rotateEvery?: string;
+  /** Days since the last change. */
+  readonly ageDays: number;
+  /** The version before the last change, while its grace period lasts. */
+  readonly previous?: { readonly version: number | null; readonly until: string };
+}
+
+export interface RevealedValue {
+  readonly value: string;
+  /** The UI hides the value again after this long. */
+  readonly hideAfterMs: number;
+}
+
+export interface CopyResult {
+  /** The clipboard is cleared after this long if it still holds the value. */
+  readonly clearAfterMs: number;
+}
+
+export interface RefusedItem {
+  readonly ref: string;
+  readonly path: string;
+  readonly rule: string;
+  readonly reason: string;
+  readonly production: boolean;
+  readonly at: string;
+}
+
+export interface StoreView {
+  readonly name: string;
+  readonly addr: string;
+  readonly mount: string;
+  readonly layout: string;
+  readonly namespace?: string;
+  readonly auth: 'token' | 'userpass' | 'oidc';
+  readonly loggedIn: boolean;
+  readonly lastGoodSync?: string;
+  /** The last sync's failure, in words, if the last sync failed. */
+  readonly lastError?: { readonly code: string; readonly message: string; readonly at: string };
+  readonly syncing: boolean;
+  readonly refused: readonly RefusedItem[];
+}
+
+/** What the Settings view may add: the same fields and validation as `latchkey store add`. */
+export interface StoreInput {
+  readonly name: string;
+  readonly addr: string;
+  readonly mount?: string;
+  readonly layout?: string;
+  readonly namespace?: string;
+  /** A token to log in with at once (kept sealed in the vault, never in stores.json). */
+  readonly token?: string;
+}
+
+export interface SyncOutcome {
+  readonly store: string;
+  readonly ok: boolean;
+  readonly added: number;
+  readonly updated: number;
+  readonly removed: number;
+  readonly refused: number;
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly durationMs: number;
+}
+
+export interface SyncProgressEvent {
+  readonly store: string;
+  readonly listed: number;
+  readonly read: number;
+  readonly total: number;
+  readonly done: boolean;
+}
+
+export interface AuditQuery {
+  readonly since?: string;
+  readonly ref?: string;
+  readonly op?: string;
+  readonly limit?: number;
+}
+
+export interface AuditRow {
+  readonly seq: number;
+  readonly time: string;
+  /** e.g. 'gui', 'cli (pid 123, /usr/bin/node)', 'run (pid 9, ~/src/app)'. */
+  readonly who: string;
+  readonly op: string;
+  readonly ref?: string;
+  readonly result: string;
+  readonly reason?: string;
+}
+
+export interface AuditVerifyResult {
+  readonly ok: boolean;
+  readonly lines: number;
+  /** In words, when not ok: which line and what is wrong with it. */
+  readonly problem?: string;
+}
+
+export interface SettingsInput {
+  readonly autoLockMinutes?: number;
+  readonly lockOnSleep?: boolean;
+}
+
+export interface ShellSetup {
+  readonly bash: string;
+  readonly zsh: string;
+  readonly fish: string;
+}
+
+/** A failure a handler reports: the stable code and the sentence, as the CLI prints them. */
+export interface ApiErrorShape {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The calls: each returns a promise of plain data, or rejects with an `ApiErrorShape`-like error. */
+export interface LatchkeyCalls {
+  getState(): Promise<AppState>;
+  /** First run: create the vault. The password is read once from an uncontrolled input. */
+  createVault(password: string): Promise<AppState>;
+  unlock(password: string): Promise<UnlockResult>;
+  lock(): Promise<AppState>;
+  listItems(): Promise<ItemSummary[]>;
+  itemDetail(ref: string): Promise<ItemDetail>;
+  /** Rate-limited and audited. */
+  reveal(ref: string, field: string): Promise<RevealedValue>;
+  /** Done by the main process; rate-limited and audited; the clipboard is cleared later. */
+  copy(ref: string, field: string): Promise<CopyResult>;
+  listStores(): Promise<StoreView[]>;
+  addStore(input: StoreInput): Promise<StoreView>;
+  removeStore(name: string): Promise<StoreView[]>;
+  syncNow(store?: string): Promise<SyncOutcome[]>;
+  readAudit(query: AuditQuery): Promise<AuditRow[]>;
+  verifyAudit(): Promise<AuditVerifyResult>;
+  updateSettings(settings: SettingsInput): Promise<AppState>;
+  shellSetup(): Promise<ShellSetup>;
+}
+
+/** Events main pushes to the page; each listener gets plain data only (never the IPC event). */
+export interface LatchkeyEvents {
+  state: AppState;
+  syncProgress: SyncProgressEvent;
+}
+
+export type Unsubscribe = () => void;
+
+export interface LatchkeyApi extends LatchkeyCalls {
+  /** The app's version, from package.json (e.g. "0.1.0"); "unknown" if main did not pass it. */
+  readonly version: string;
+  on<E extends keyof LatchkeyEvents>(event: E, listener: (data: LatchkeyEvents[E]) => void): Unsubscribe;
+}
+
+/** Every call's name, in one list: the preload builds its object from it, main registers it. */
+export const CALL_NAMES = [
+  'getState',
+  'createVault',
+  'unlock',
+  'lock',
+  'listItems',
+  'itemDetail',
+  'reveal',
+  'copy',
+  'listStores',
+  'addStore',
+  'removeStore',
+  'syncNow',
+  'readAudit',
+  'verifyAudit',
+  'updateSettings',
+  'shellSetup',
+] as const satisfies readonly (keyof LatchkeyCalls)[];
+
+export type CallName = (typeof CALL_NAMES)[number];
+/** Fails to compile when a call of `LatchkeyCalls` is missing from `CALL_NAMES`. */
+export const CALL_NAMES_COMPLETE: [Exclude<keyof LatchkeyCalls, CallName>] extends [never] ? true : never = true;
+
+/** The IPC channel of a call, and the one channel events arrive on. */
+export const CALL_CHANNEL_PREFIX = 'latchkey:';
+export const EVENT_CHANNEL = 'latchkey:event';
+export const EVENT_NAMES = ['state', 'syncProgress'] as const satisfies readonly (keyof LatchkeyEvents)[];
 
 /**
  * The renderer-process argument through which main hands the preload the app version
  * (`webPreferences.additionalArguments`); the sandboxed preload has no file access of its own.
  */
 export const VERSION_ARGUMENT = '--latchkey-version=';
+
+declare global {
+  interface Window {
+    readonly latchkey: LatchkeyApi;
+  }
+}
