@@ -23,12 +23,12 @@ export class ProtocolError extends LatchkeyError {
 
 /** Encodes one message as a frame. */
 export function encodeFrame(message: unknown, maxBytes = MAX_FRAME_BYTES): Buffer {
-  const body = Buffer.from(JSON.stringify(message), 'utf8');
-  if (body.length > maxBytes)
-    throw new ProtocolError(`a frame of ${body.length} bytes is larger than ${maxBytes}`);
-  const frame = Buffer.allocUnsafe(4 + body.length);
-  frame.writeUInt32BE(body.length, 0);
-  body.copy(frame, 4);
+  const text = JSON.stringify(message);
+  const length = Buffer.byteLength(text, 'utf8');
+  if (length > maxBytes) throw new ProtocolError(`a frame of ${length} bytes is larger than ${maxBytes}`);
+  const frame = Buffer.allocUnsafe(4 + length);
+  frame.writeUInt32BE(length, 0);
+  frame.write(text, 4, 'utf8');
   return frame;
 }
 
@@ -49,28 +49,42 @@ function checkDepth(text: string): void {
   }
 }
 
+/** One strict decoder for every frame: a non-streaming `decode` keeps no state between calls. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Throws when any object in `value` has a forbidden key (JSON.parse makes them plain own keys). */
+function checkKeys(value: unknown): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    for (const v of value) checkKeys(v);
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) throw new ProtocolError(`the key '${key}' is not allowed`);
+    checkKeys((value as Record<string, unknown>)[key]);
+  }
+}
+
 /** Parses a frame body: strict UTF-8, JSON, an object, no forbidden keys, bounded depth. */
 export function parseFrameBody(body: Buffer): Record<string, unknown> {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    text = UTF8.decode(body);
   } catch {
     throw new ProtocolError('the frame is not valid UTF-8');
   }
   checkDepth(text);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text, (key, value: unknown) => {
-      if (FORBIDDEN_KEYS.has(key)) throw new ProtocolError(`the key '${key}' is not allowed`);
-      return value;
-    });
-  } catch (error) {
-    if (error instanceof ProtocolError) throw error;
+    parsed = JSON.parse(text);
+  } catch {
     throw new ProtocolError('the frame is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ProtocolError('a frame must hold a JSON object');
   }
+  // Depth is bounded above, so this walk is too.
+  checkKeys(parsed);
   return parsed as Record<string, unknown>;
 }
 

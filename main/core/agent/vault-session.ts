@@ -143,14 +143,24 @@ export class VaultSession {
     }
   }
 
-  /** Marks activity: the idle lock starts counting again. */
+  /**
+   * Marks activity: the idle lock starts counting again. A request costs one clock read; the one
+   * timer, when it fires, re-arms itself for the time still left since the last use.
+   */
   touch(): void {
     this.#lastUse = Date.now();
-    if (this.#timer) clearTimeout(this.#timer);
-    if (this.lockAfterMs > 0) {
-      this.#timer = setTimeout(() => this.lock('idle'), this.lockAfterMs);
-      this.#timer.unref();
-    }
+    if (this.#timer === undefined && this.lockAfterMs > 0) this.#armIdleTimer(this.lockAfterMs);
+  }
+
+  #armIdleTimer(delayMs: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (!this.#vault) return;
+      const left = this.lockAfterMs - (Date.now() - this.#lastUse);
+      if (left > 0) this.#armIdleTimer(left);
+      else this.lock('idle');
+    }, delayMs);
+    this.#timer.unref();
   }
 
   /** The unlocked vault, or LOCKED. */
