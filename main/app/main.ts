@@ -1,11 +1,25 @@
 /**
  * The Electron main process, kept thin: refuse dangerous launch flags, turn the sandbox on for every
- * renderer, hold the single-instance lock, serve the UI from `app://` and open one window.
+ * renderer, hold the single-instance lock, serve the UI from `app://`, open one window, and wire
+ * the desk (the app's backend, main/app/desk) to IPC, the tray, the power events and the agent
+ * socket — the app hosts the same agent as `latchkey agent`, so terminals work while it is unlocked.
  *
  * The crash reporter is deliberately never started: once started it cannot be stopped, and its
  * dumps hold stacks that may hold secrets (SECURITY.md).
  */
-import { app, session, type BrowserWindow, type Session } from 'electron';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { app, clipboard, dialog, session, type BrowserWindow, type Session } from 'electron';
+import { hardenProcess } from '../core/agent/harden-process';
+import { AgentServer } from '../core/agent/server';
+import { socketPath } from '../core/agent/socket-path';
+import { LatchkeyError } from '../core/errors';
+import { installCli } from './cli-install';
+import { Desk } from './desk/desk';
+import { createHandlerTable } from './ipc/handler-table';
+import { registerHandlers, sendEvent } from './ipc-registration';
+import { watchPower } from './power-watch';
+import { AppTray } from './tray';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { RENDERER_ROOT } from './bundle-paths';
 import { REFUSED_SWITCHES, refusalMessage, refusedLaunchFlag } from './launch-flags';
@@ -44,9 +58,64 @@ function start(): void {
   }
 
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents));
+  hardenProcess();
 
   let mainWindow: BrowserWindow | undefined;
   let uiSession: Session | undefined;
+  let tray: AppTray | undefined;
+  const log = (line: string): void => void process.stderr.write(`latchkey: ${line}\n`);
+  const desk = new Desk({
+    env: process.env,
+    clipboard: {
+      readText: () => clipboard.readText(),
+      writeText: (text) => clipboard.writeText(text),
+      clear: () => clipboard.clear(),
+    },
+  });
+  const table = createHandlerTable(desk, { mainWindowId: () => mainWindow?.webContents.id, log });
+  registerHandlers(table);
+  desk.on((event, data) => {
+    if (event === 'state') {
+      const locked = (data as { phase: string }).phase !== 'unlocked';
+      tray?.show(locked);
+      // Locking drops the keys here and everything the page held: it starts again from the unlock view.
+      if (locked && mainWindow !== undefined && !mainWindow.isDestroyed()) {
+        mainWindow.webContents.reloadIgnoringCache();
+        return;
+      }
+    }
+    sendEvent(mainWindow, event, data);
+  });
+  const agent = new AgentServer({
+    socketPath: socketPath(process.env),
+    session: desk.session,
+    version: app.getVersion(),
+    log,
+  });
+  const cliLauncher = (): string =>
+    app.isPackaged
+      ? join(process.resourcesPath, 'cli', 'latchkey')
+      : resolve(__dirname, '..', '..', '..', 'bin', 'latchkey.js');
+  const installCommandLineTool = (): void => {
+    const binDir = join(homedir(), '.local', 'bin');
+    try {
+      const result = installCli(cliLauncher(), binDir);
+      void dialog.showMessageBox({
+        type: 'info',
+        message:
+          result === 'already-installed'
+            ? 'The latchkey command is already installed.'
+            : `Installed ${join(binDir, 'latchkey')}.`,
+        detail: `Make sure ${binDir} is on your PATH. It needs Node.js 20 or later.`,
+      });
+    } catch (error) {
+      void dialog.showMessageBox({
+        type: 'error',
+        message: 'The latchkey command was not installed.',
+        detail: error instanceof LatchkeyError ? error.message : 'an unexpected error; see the log',
+      });
+    }
+  };
 
   const showMainWindow = (): void => {
     if (uiSession === undefined) return;
@@ -62,9 +131,15 @@ function start(): void {
 
   app.on('second-instance', showMainWindow);
   app.on('activate', showMainWindow);
-  app.on('window-all-closed', () => {
-    // The tray (later) keeps the app alive; until then, closing the window quits, except on macOS.
-    if (process.platform !== 'darwin') app.quit();
+  // The tray keeps the app (and the agent) alive when the window is closed; Quit is in its menu.
+  app.on('window-all-closed', () => undefined);
+  // Before quitting: lock, clear the clipboard if it holds our value, close the socket.
+  let disposed = false;
+  app.on('before-quit', (event) => {
+    if (disposed) return;
+    event.preventDefault();
+    disposed = true;
+    void Promise.allSettled([desk.dispose(), agent.close()]).then(() => app.quit());
   });
 
   app
@@ -75,7 +150,18 @@ function start(): void {
       lockDownSession(uiSession);
       allowOnlyOwnOrigin(uiSession);
       serveRenderer(uiSession, RENDERER_ROOT);
+      tray = new AppTray({
+        open: showMainWindow,
+        lock: () => desk.lock('requested'),
+        installCli: installCommandLineTool,
+        quit: () => app.quit(),
+      });
+      watchPower(
+        () => desk.settings,
+        (reason) => desk.lock(reason),
+      );
       showMainWindow();
+      return agent.listen();
     })
     .catch((error: unknown) => fail('could not open the window', error));
 }

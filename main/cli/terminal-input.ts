@@ -8,6 +8,7 @@
 import { openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { LatchkeyError } from '../core/errors';
+import { checkNewPassword } from '../core/crypto/password';
 import { wipe } from '../core/crypto/secret';
 import { writeAll, type CliIo } from './io';
 
@@ -152,17 +153,6 @@ export class InputSource {
     } catch {
       throw new LatchkeyError('NO_TERMINAL', hint);
     }
-  }
-}
-
-/** Throws PASSWORD_INVALID for a password that is too short, too long or blank. */
-export function checkNewPassword(password: Buffer): void {
-  if (password.length < 8 || password.length > 1024 || password.every((b) => b === 0x20 || b === 0x09)) {
-    wipe(password);
-    throw new LatchkeyError(
-      'PASSWORD_INVALID',
-      'a master password must be 8 to 1024 bytes and not only spaces; a long passphrase of several words is best',
-    );
   }
 }
 

@@ -1,6 +1,6 @@
-import { basename } from 'node:path';
 import {
   readAudit,
+  whoText,
   readAuditAnchor,
   verifyAudit,
   type AuditEntry,
@@ -88,17 +88,10 @@ asking for your password) and reports the first edited, deleted, reordered or tr
 };
 
 function row(e: AuditEntry): string[] {
-  const who = [
-    e.who.via,
-    e.who.pid !== undefined ? `pid ${e.who.pid}` : '',
-    e.who.exe ? basename(e.who.exe) : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
   return [
     e.time.slice(0, 19).replace('T', ' '),
     String(e.seq),
-    who,
+    whoText(e.who),
     e.op,
     e.ref ?? '',
     e.reason ? `${e.result} (${e.reason})` : e.result,

@@ -3,15 +3,14 @@ import { Secret, wipe } from '../../core/crypto/secret';
 import { LatchkeyError } from '../../core/errors';
 import { DEFAULT_LAYOUT, parseFilter } from '../../core/sync/layout';
 import { StoreConfigFile, validateStoreConfig, type StoreConfig } from '../../core/sync/store-config';
-import { DEFAULT_SYNC_SETTINGS, storeApi, syncStates, tokenKey } from '../../core/sync/sync-store';
+import { DEFAULT_SYNC_SETTINGS, storeApi } from '../../core/sync/sync-store';
+import { checkStoreAccess, forgetStore, keepStoreToken } from '../../core/sync/store-admin';
 import {
-  checkToken,
   existingVaultToken,
   loginOidc,
   loginUserpass,
   type IssuedToken,
 } from '../../core/sync/vault-kv/auth';
-import { Kv2Provider } from '../../core/sync/vault-kv/kv2-provider';
 import type { CommandContext, CommandSpec } from '../command';
 import { changeAudited, vaultStore } from '../direct-vault';
 import { writeAll } from '../io';
@@ -180,9 +179,7 @@ async function obtainToken(ctx: CommandContext, config: StoreConfig, input: Inpu
       });
     }
     token ??= issued!.token;
-    api.useToken(token.reveal().toString('utf8'));
-    await checkToken(api, config.name);
-    await new Kv2Provider(api, config.mount).checkMount();
+    await checkStoreAccess(config, token);
     return token;
   } finally {
     api.close();
@@ -230,7 +227,7 @@ async function logInAndKeepToken(
     try {
       await changeAudited(store, password, (v) => {
         v.record({ op: 'store', ref: `store:${config.name}`, result: 'ok', reason });
-        v.vault.setSystemSecret(tokenKey(config.name), token);
+        keepStoreToken(v.vault, config.name, token);
       });
     } finally {
       token.dispose();
@@ -288,12 +285,7 @@ async function remove(ctx: CommandContext, name: string): Promise<void> {
   try {
     const removed = await changeAudited(store, password, ({ vault, record }) => {
       record({ op: 'store', ref: `store:${name}`, result: 'ok', reason: 'removed' });
-      vault.deleteSystemSecret(tokenKey(name));
-      let n = 0;
-      for (const path of vault.storeItems(name).keys()) if (vault.removeStoreItem(name, path)) n++;
-      const { [name]: _gone, ...rest } = syncStates(vault);
-      vault.setMeta('sync', rest);
-      return n;
+      return forgetStore(vault, name);
     });
     await file.write(file.read().filter((s) => s.name !== name));
     await writeAll(

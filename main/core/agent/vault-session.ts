@@ -14,7 +14,7 @@ export const DEFAULT_LOCK_AFTER_MS = 15 * 60 * 1000;
 
 export class VaultSession {
   readonly store: VaultStore;
-  readonly lockAfterMs: number;
+  #lockAfterMs: number;
   #vault: Vault | undefined;
   #audit: AuditLog | undefined;
   /** Changes (saves) in progress; a lock waits for them before it wipes the key. */
@@ -31,8 +31,23 @@ export class VaultSession {
 
   constructor(store: VaultStore, options: { lockAfterMs?: number; onLock?: (reason: string) => void } = {}) {
     this.store = store;
-    this.lockAfterMs = options.lockAfterMs ?? DEFAULT_LOCK_AFTER_MS;
+    this.#lockAfterMs = options.lockAfterMs ?? DEFAULT_LOCK_AFTER_MS;
     this.#onLock = options.onLock ?? (() => undefined);
+  }
+
+  /** Idle time before the session locks itself (0: never). */
+  get lockAfterMs(): number {
+    return this.#lockAfterMs;
+  }
+
+  /** Changes the idle time; the running timer re-arms for the new one. */
+  setLockAfter(ms: number): void {
+    if (!Number.isSafeInteger(ms) || ms < 0)
+      throw new LatchkeyError('USAGE', 'the idle time must be whole milliseconds');
+    this.#lockAfterMs = ms;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#vault && ms > 0) this.#armIdleTimer(Math.max(1, ms - (Date.now() - this.#lastUse)));
   }
 
   get locked(): boolean {

@@ -22,7 +22,7 @@ export { type AuditEntry, type AuditHead, type AuditRecord, type AuditWhoRecord 
 export { AuditLog, type AuditLogOptions, type AuditWriter } from './audit-log';
 export { PENDING_MAX_BYTES, recordPending } from './pending';
 export { verifyAudit, type AuditProblem, type AuditProblemKind, type VerifyReport } from './verify';
-export { readAudit, type AuditFilter } from './read';
+export { readAudit, whoText, type AuditFilter } from './read';
 export {
   AUDIT_ANCHOR_META_KEY,
   anchorAudit,

@@ -5,7 +5,8 @@
 import { closeSync } from 'node:fs';
 import { LatchkeyError } from '../errors';
 import { auditPaths, checkAuditDir, openPrivate, readLines } from './audit-files';
-import { MAX_LINE_BYTES, parseChainLine, type AuditEntry } from './line';
+import { basename } from 'node:path';
+import { MAX_LINE_BYTES, parseChainLine, type AuditEntry, type AuditWhoRecord } from './line';
 
 export interface AuditFilter {
   /** Only events at or after this time. */
@@ -54,4 +55,11 @@ export function readAudit(dir: string, filter: AuditFilter = {}): AuditEntry[] {
     closeSync(fd);
   }
   return limit === undefined ? out : out.slice(-limit);
+}
+
+/** Who, in a few words for a table: `run pid 4242 node`, `gui pid 17`, `sync`. */
+export function whoText(who: AuditWhoRecord): string {
+  return [who.via, who.pid !== undefined ? `pid ${who.pid}` : '', who.exe ? basename(who.exe) : '']
+    .filter(Boolean)
+    .join(' ');
 }
