@@ -1,5 +1,5 @@
 #!/bin/sh
-':'; //; [ "$1" = run ] && [ "${NODE_EXTRA_CA_CERTS+set}" = set ] && { LATCHKEY_SAVED_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS; export LATCHKEY_SAVED_NODE_EXTRA_CA_CERTS; unset NODE_EXTRA_CA_CERTS; }; exec node "$0" "$@"
+':' //; [ "$1" = run ] && [ "${NODE_EXTRA_CA_CERTS+set}" = set ] && { LATCHKEY_SAVED_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS; export LATCHKEY_SAVED_NODE_EXTRA_CA_CERTS; unset NODE_EXTRA_CA_CERTS; }; exec node "$0" "$@"
 'use strict';
 // The installed `latchkey` command: runs the compiled CLI from dist/ (built by `npm ci` via prepare).
 //
@@ -44,7 +44,15 @@ function finish(promise) {
 if (argv[0] === 'run') {
   // `run` skips the dispatcher and parses its own arguments: everything after the command's name
   // (even --help) belongs to the command, and the path people run all day loads only what it needs.
-  finish(load('../dist/main/cli/run/launch.js').runFromArgv(argv.slice(1)));
+  // The bundle (scripts/bundle-run.mjs) is the same code in one file; launch.js if it is missing.
+  let launch;
+  try {
+    launch = require('../dist/main/cli/run/launch.bundle.js');
+  } catch (error) {
+    if (!error || error.code !== 'MODULE_NOT_FOUND') throw error;
+    launch = load('../dist/main/cli/run/launch.js');
+  }
+  finish(launch.runFromArgv(argv.slice(1)));
 } else {
   finish(load('../dist/main/cli/main.js').main(argv));
 }

@@ -65,6 +65,14 @@ describe('the bin/latchkey.js launcher', () => {
 
   after(() => t.cleanup());
 
+  test('run as a program through /bin/sh, it writes nothing of its own to stderr', async () => {
+    for (const args of [['--version'], ['run', '--', 'true'], ['status', '--json']]) {
+      const r = await exec(CLI, args, {});
+      assert.equal(r.stderr.includes('Permission denied') || r.stderr.includes('//'), false, r.stderr);
+      if (args[0] !== 'status') assert.equal(r.stderr, '', `${args.join(' ')}: ${r.stderr}`);
+    }
+  });
+
   test('latchkey run starts without NODE_EXTRA_CA_CERTS and the command gets it back exactly', async () => {
     const r = await exec(CLI, ['run', '--', NODE, show], { NODE_EXTRA_CA_CERTS: BOGUS_CA });
     assert.equal(r.status, 0, r.stderr);
