@@ -7,6 +7,7 @@
  * The crash reporter is deliberately never started: once started it cannot be stopped, and its
  * dumps hold stacks that may hold secrets (SECURITY.md).
  */
+import { cpSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { app, clipboard, dialog, session, type BrowserWindow, type Session } from 'electron';
@@ -14,7 +15,7 @@ import { hardenProcess } from '../core/agent/harden-process';
 import { AgentServer } from '../core/agent/server';
 import { socketPath } from '../core/agent/socket-path';
 import { LatchkeyError } from '../core/errors';
-import { installCli } from './cli-install';
+import { cliInstallPlan, installCli } from './cli-install';
 import { Desk } from './desk/desk';
 import { createHandlerTable } from './ipc/handler-table';
 import { registerHandlers, sendEvent } from './ipc-registration';
@@ -92,28 +93,44 @@ function start(): void {
     version: app.getVersion(),
     log,
   });
-  const cliLauncher = (): string =>
-    app.isPackaged
-      ? join(process.resourcesPath, 'cli', 'latchkey')
-      : resolve(__dirname, '..', '..', '..', 'bin', 'latchkey.js');
   const installCommandLineTool = (): void => {
-    const binDir = join(homedir(), '.local', 'bin');
+    const plan = cliInstallPlan({
+      platform: process.platform,
+      resourcesPath: app.isPackaged ? process.resourcesPath : undefined,
+      checkoutLauncher: resolve(__dirname, '..', '..', '..', 'bin', 'latchkey.js'),
+      home: homedir(),
+      userData: app.getPath('userData'),
+      version: app.getVersion(),
+      appImage: process.env.APPIMAGE,
+      inApplicationsFolder: process.platform !== 'darwin' || app.isInApplicationsFolder(),
+    });
+    const tell = (type: 'info' | 'error', message: string, detail: string): void =>
+      void dialog.showMessageBox({ type, message, detail });
+    if (plan.kind === 'refuse') return tell('error', 'The latchkey command was not installed.', plan.reason);
+    if (plan.kind === 'add-to-path') {
+      return tell(
+        'info',
+        'Add the latchkey command to your Path',
+        `Add this folder to your user Path, then open a new terminal:\n${plan.dir}`,
+      );
+    }
     try {
-      const result = installCli(cliLauncher(), binDir);
-      void dialog.showMessageBox({
-        type: 'info',
-        message:
-          result === 'already-installed'
-            ? 'The latchkey command is already installed.'
-            : `Installed ${join(binDir, 'latchkey')}.`,
-        detail: `Make sure ${binDir} is on your PATH. It needs Node.js 20 or later.`,
-      });
+      if (plan.copyFrom !== undefined && plan.copyTo !== undefined)
+        cpSync(plan.copyFrom, plan.copyTo, { recursive: true });
+      const result = installCli(plan.launcher, plan.binDir);
+      tell(
+        'info',
+        result === 'already-installed'
+          ? 'The latchkey command is already installed.'
+          : `Installed ${join(plan.binDir, 'latchkey')}.`,
+        `Make sure ${plan.binDir} is on your PATH. The command needs Node.js 20.10 or later.`,
+      );
     } catch (error) {
-      void dialog.showMessageBox({
-        type: 'error',
-        message: 'The latchkey command was not installed.',
-        detail: error instanceof LatchkeyError ? error.message : 'an unexpected error; see the log',
-      });
+      tell(
+        'error',
+        'The latchkey command was not installed.',
+        error instanceof LatchkeyError ? error.message : 'an unexpected error; see the log',
+      );
     }
   };
 

@@ -35,6 +35,8 @@ export function createMainWindow(session: Session): BrowserWindow {
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
       navigateOnDragDrop: false,
+      // Middle-click opens nothing (window.open and navigation are denied anyway: web-contents-guard).
+      disableBlinkFeatures: 'Auxclick',
       safeDialogs: true,
       enableWebSQL: false,
       devTools: !app.isPackaged,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { lstatSync, mkdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { installCli } from '../../main/app/cli-install';
+import { cliInstallPlan, installCli, type CliInstallContext } from '../../main/app/cli-install';
 import { DEFAULT_APP_SETTINGS } from '../../main/app/desk/app-settings';
 import { lockForIdlePoll, lockForPowerEvent } from '../../main/app/desk/auto-lock-policy';
 import { CallBudget } from '../../main/app/desk/call-budget';
@@ -94,5 +94,49 @@ describe('install command line tool', () => {
     } finally {
       t.cleanup();
     }
+  });
+});
+
+describe('where the command line tool goes', () => {
+  const base: CliInstallContext = {
+    platform: 'linux',
+    resourcesPath: '/opt/Latchkey/resources',
+    checkoutLauncher: '/src/latchkey/bin/latchkey.js',
+    home: '/home/dev',
+    userData: '/home/dev/.config/Latchkey',
+    version: '0.1.0',
+    appImage: undefined,
+    inApplicationsFolder: true,
+  };
+  test('a checkout links its own launcher; a deb links the shipped one', () => {
+    assert.deepEqual(cliInstallPlan({ ...base, resourcesPath: undefined }), {
+      kind: 'link',
+      launcher: '/src/latchkey/bin/latchkey.js',
+      binDir: '/home/dev/.local/bin',
+    });
+    assert.deepEqual(cliInstallPlan(base), {
+      kind: 'link',
+      launcher: '/opt/Latchkey/resources/cli/bin/latchkey.js',
+      binDir: '/home/dev/.local/bin',
+    });
+  });
+  test('an AppImage copies the CLI per version first; macOS refuses outside Applications; Windows gives a Path entry', () => {
+    const image = cliInstallPlan({
+      ...base,
+      appImage: '/home/dev/Latchkey.AppImage',
+      resourcesPath: '/tmp/.mount_x/resources',
+    });
+    assert.equal(image.kind, 'link');
+    if (image.kind === 'link') {
+      assert.equal(image.copyFrom, '/tmp/.mount_x/resources/cli');
+      assert.equal(image.copyTo, '/home/dev/.config/Latchkey/cli/0.1.0');
+      assert.equal(image.launcher, '/home/dev/.config/Latchkey/cli/0.1.0/bin/latchkey.js');
+    }
+    assert.equal(cliInstallPlan({ ...base, platform: 'darwin', inApplicationsFolder: false }).kind, 'refuse');
+    assert.equal(cliInstallPlan({ ...base, platform: 'darwin' }).kind, 'link');
+    assert.deepEqual(
+      cliInstallPlan({ ...base, platform: 'win32', resourcesPath: 'C:/L/resources' }).kind,
+      'add-to-path',
+    );
   });
 });
