@@ -29,6 +29,33 @@ function load(path) {
   }
 }
 
+/**
+ * The run path as one file (scripts/bundle-run.mjs: the same compiled modules), compiled with V8's
+ * code cache written at build time; undefined when it is not built (then launch.js is used).
+ */
+function loadRunBundle() {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const file = path.join(__dirname, '..', 'dist', 'main', 'cli', 'run', 'launch.bundle.js');
+  let source;
+  try {
+    source = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(file.replace(/\.js$/, '.cache'));
+  } catch {
+    cachedData = undefined;
+  }
+  const Module = require('node:module');
+  const script = new (require('node:vm').Script)(Module.wrap(source), { filename: file, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, Module.createRequire(file), module, file, path.dirname(file));
+  return module.exports;
+}
+
 function finish(promise) {
   promise.then(
     (status) => {
@@ -44,15 +71,7 @@ function finish(promise) {
 if (argv[0] === 'run') {
   // `run` skips the dispatcher and parses its own arguments: everything after the command's name
   // (even --help) belongs to the command, and the path people run all day loads only what it needs.
-  // The bundle (scripts/bundle-run.mjs) is the same code in one file; launch.js if it is missing.
-  let launch;
-  try {
-    launch = require('../dist/main/cli/run/launch.bundle.js');
-  } catch (error) {
-    if (!error || error.code !== 'MODULE_NOT_FOUND') throw error;
-    launch = load('../dist/main/cli/run/launch.js');
-  }
-  finish(launch.runFromArgv(argv.slice(1)));
+  finish((loadRunBundle() ?? load('../dist/main/cli/run/launch.js')).runFromArgv(argv.slice(1)));
 } else {
   finish(load('../dist/main/cli/main.js').main(argv));
 }

@@ -27,6 +27,7 @@ export function watchPower(settings: () => AppSettings, lock: (reason: string) =
     );
     if (reason) lock(reason);
   }, IDLE_POLL_MS);
+  timer.unref();
   return () => {
     clearInterval(timer);
     powerMonitor.off('suspend', onSuspend);

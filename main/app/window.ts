@@ -8,7 +8,7 @@ import { ENTRY_URL } from './app-url';
 import { PRELOAD_SCRIPT } from './bundle-paths';
 import { guardWebContents } from './web-contents-guard';
 
-/** Matches the page background in renderer/static/app.css, so the window does not flash. */
+/** Matches the page background in renderer/src/styles/app.css, so the window does not flash. */
 const BACKGROUND = { light: '#f6f5f1', dark: '#18191c' };
 
 /** Creates the main window on `session` and loads the UI; it is shown once the page has painted. */

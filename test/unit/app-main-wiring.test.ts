@@ -1,13 +1,21 @@
 // The Electron binary cannot be installed here, so the main process is loaded under plain Node with a
 // stand-in `electron` module that records what main asks of it. This checks the wiring — flags,
-// sandbox, lock, session policy, protocol, window preferences, guards — not Electron itself.
+// sandbox, lock, session policy, protocol, window preferences, guards, IPC registration, tray,
+// power events, quit — not Electron itself. LATCHKEY_HOME and LATCHKEY_SOCK point at a temp dir.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { CALL_NAMES } from '../../preload/api';
 import { ENTRY_URL } from '../../main/app/app-url';
 import { PRELOAD_SCRIPT } from '../../main/app/bundle-paths';
+import { tempHome } from '../helpers/temp-home';
+
+const home = tempHome('latchkey-app-wiring-');
+process.env.LATCHKEY_HOME = home.home;
+process.env.LATCHKEY_SOCK = path.join(home.dir, 'run', 'agent.sock');
+after(() => home.cleanup());
 
 const load = createRequire(__filename);
 const appDir = path.resolve(__dirname, '../../main/app');
@@ -31,7 +39,18 @@ function fakeEvent(extra: Partial<FakeEvent> = {}): FakeEvent {
   };
 }
 
+let nextWebContentsId = 1;
+
 class FakeWebContents extends EventEmitter {
+  readonly id = nextWebContentsId++;
+  readonly sent: unknown[][] = [];
+  reloads = 0;
+  send(...args: unknown[]): void {
+    this.sent.push(args);
+  }
+  reloadIgnoringCache(): void {
+    this.reloads++;
+  }
   windowOpenHandler: Handler | undefined;
   setWindowOpenHandler(handler: Handler): void {
     this.windowOpenHandler = handler;
@@ -98,6 +117,9 @@ function fakeElectron(options: { lock?: boolean; switches?: string[] } = {}) {
     isMinimized(): boolean {
       return true;
     }
+    isDestroyed(): boolean {
+      return false;
+    }
     restore(): void {
       this.actions.push('restore');
     }
@@ -120,7 +142,31 @@ function fakeElectron(options: { lock?: boolean; switches?: string[] } = {}) {
     quit: () => calls.push('quit'),
     exit: (code: number) => calls.push(`exit:${code}`),
     getVersion: () => '0.1.0',
+    getPath: () => home.dir,
+    isInApplicationsFolder: () => true,
     whenReady: () => ready,
+  });
+  const ipcHandlers = new Map<string, Handler>();
+  const trays: FakeTray[] = [];
+  class FakeTray extends EventEmitter {
+    tooltip = '';
+    menu: { label?: string; enabled?: boolean; click?: () => void }[] = [];
+    constructor(readonly image: unknown) {
+      super();
+      trays.push(this);
+    }
+    setImage(): void {}
+    setToolTip(text: string): void {
+      this.tooltip = text;
+    }
+    setContextMenu(menu: { items: FakeTray['menu'] }): void {
+      this.menu = menu.items;
+    }
+    destroy(): void {}
+  }
+  const powerMonitor = Object.assign(new EventEmitter(), {
+    getSystemIdleState: () => 'active',
+    getSystemIdleTime: () => 0,
   });
 
   const sessionFor = (partition: string): FakeSession => {
@@ -135,6 +181,22 @@ function fakeElectron(options: { lock?: boolean; switches?: string[] } = {}) {
   const module = {
     app,
     BrowserWindow: FakeWindow,
+    ipcMain: {
+      handle: (channel: string, handler: Handler) => {
+        if (ipcHandlers.has(channel)) throw new Error(`a second handler for ${channel}`);
+        ipcHandlers.set(channel, handler);
+      },
+    },
+    clipboard: {
+      readText: () => Promise.resolve(''),
+      writeText: () => Promise.resolve(),
+      clear: () => undefined,
+    },
+    dialog: { showMessageBox: () => Promise.resolve({ response: 0 }) },
+    Tray: FakeTray,
+    Menu: { buildFromTemplate: (items: FakeTray['menu']) => ({ items }) },
+    nativeImage: { createFromBitmap: (bitmap: Buffer, size: unknown) => ({ bitmap, size }) },
+    powerMonitor,
     nativeTheme: { shouldUseDarkColors: false },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown) => {
@@ -148,10 +210,17 @@ function fakeElectron(options: { lock?: boolean; switches?: string[] } = {}) {
       fromPartition: sessionFor,
     },
   };
-  return { module, app, calls, windows, sessions, markReady };
+  return { module, app, calls, windows, sessions, markReady, ipcHandlers, trays, powerMonitor };
 }
 
 type Fake = ReturnType<typeof fakeElectron>;
+
+/** Every launched app is quit at the end, which closes its agent socket. */
+const launched: Fake[] = [];
+after(async () => {
+  for (const fake of launched) fake.app.emit('before-quit', fakeEvent());
+  await new Promise((resolve) => setTimeout(resolve, 50));
+});
 
 /** Loads dist/main/app/main.js afresh against `fake`, with `argv` as the launch arguments. */
 async function launch(fake: Fake, argv: string[] = []): Promise<string> {
@@ -176,6 +245,8 @@ async function launch(fake: Fake, argv: string[] = []): Promise<string> {
     load(mainScript);
     fake.markReady();
     await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    launched.push(fake);
   } finally {
     process.argv = savedArgv;
     process.stderr.write = savedWrite;
@@ -338,7 +409,7 @@ void test('app:// serves the built page with the CSP header', async () => {
     /^default-src 'none'; script-src 'self';/,
   );
   assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
-  assert.match(await response.text(), /the vault is locked/);
+  assert.match(await response.text(), /<div id="root">/);
 });
 
 void test('app:// answers 404, with the CSP header, for anything outside dist/renderer', async () => {
@@ -363,4 +434,46 @@ void test('app:// refuses methods other than GET and HEAD', async () => {
   assert.equal((await fetchApp(fake, ENTRY_URL, 'POST')).status, 405);
   const head = await fetchApp(fake, ENTRY_URL, 'HEAD');
   assert.equal(head.status, 200);
+});
+
+void test('every call of preload/api.ts is registered once on its own channel, sender-checked', async () => {
+  const fake = fakeElectron();
+  await launch(fake);
+  assert.deepEqual([...fake.ipcHandlers.keys()].sort(), CALL_NAMES.map((n) => `latchkey:${n}`).sort());
+  const getState = fake.ipcHandlers.get('latchkey:getState') as (e: unknown) => Promise<{ phase: string }>;
+  const window = fake.windows[0]!;
+  const fromUi = { senderFrame: { url: ENTRY_URL, parent: null }, sender: { id: window.webContents.id } };
+  assert.equal((await getState(fromUi)).phase, 'absent');
+  const fromFrame = { senderFrame: { url: ENTRY_URL, parent: {} }, sender: { id: window.webContents.id } };
+  await assert.rejects(getState(fromFrame), /^Error: PROTOCOL_ERROR: refused an IPC call from a sub-frame/);
+  const fromOther = {
+    senderFrame: { url: ENTRY_URL, parent: null },
+    sender: { id: window.webContents.id + 100 },
+  };
+  await assert.rejects(getState(fromOther), /PROTOCOL_ERROR/);
+});
+
+void test('a tray shows the state with Lock, Open, Install command line tool and Quit; closing the window does not quit', async () => {
+  const fake = fakeElectron();
+  await launch(fake);
+  const tray = fake.trays[0];
+  assert.ok(tray);
+  assert.equal(tray.tooltip, 'Latchkey — locked');
+  assert.deepEqual(
+    tray.menu.filter((i) => i.label).map((i) => i.label),
+    ['Locked', 'Open Latchkey', 'Lock', 'Install command line tool', 'Quit'],
+  );
+  assert.equal(tray.menu.find((i) => i.label === 'Lock')?.enabled, false);
+  fake.app.emit('window-all-closed');
+  assert.ok(!fake.calls.includes('quit'));
+});
+
+void test('quitting locks and closes the agent first, then quits', async () => {
+  const fake = fakeElectron();
+  await launch(fake);
+  const event = fakeEvent();
+  fake.app.emit('before-quit', event);
+  assert.equal(event.defaultPrevented, true);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(fake.calls.includes('quit'));
 });
