@@ -19,7 +19,10 @@ export interface AppState {
   readonly lockOnSleep: boolean;
   /** After repeated wrong passwords: unlock is refused until this time (ms since epoch), else 0. */
   readonly unlockBlockedUntil: number;
-  /** Why the vault last locked ('requested', 'idle', 'suspend', 'screen-locked', …), if it did. */
+  /**
+   * Why the vault last locked, if it did: 'requested' (Lock), 'idle' (auto-lock minutes), 'suspend',
+   * 'screen-locked', 'quit' or 'stopping'; show anything else as it is.
+   */
   readonly lastLockReason?: string;
   readonly vaultPath: string;
   readonly socketPath: string;
@@ -30,6 +33,7 @@ export type UnlockResult =
   | {
       readonly ok: false;
       readonly code: 'WRONG_PASSWORD' | 'RATE_LIMITED';
+      /** A sentence for the person, without the code. */
       readonly message: string;
       /** Wait this long before the next attempt is accepted (grows with each failure). */
       readonly retryAfterMs: number;
@@ -37,7 +41,7 @@ export type UnlockResult =
 
 /** One item as the Secrets list shows it: names and provenance, never a value. */
 export interface ItemSummary {
-  /** `project/environment/item` */
+  /** `lk://project/environment/item` */
   readonly ref: string;
   readonly project: string;
   readonly environment: string;
@@ -131,9 +135,13 @@ export interface SyncProgressEvent {
   readonly done: boolean;
 }
 
+/** `readAudit` returns the newest `limit` (default 1000) matching lines, newest first. */
 export interface AuditQuery {
+  /** ISO 8601 time: only lines at or after it. */
   readonly since?: string;
+  /** Only lines on this ref or under it (`lk://payments/development` matches its items). */
   readonly ref?: string;
+  /** Only lines with this op ('read', 'unlock', 'sync', 'refusal', 'denial', …). */
   readonly op?: string;
   readonly limit?: number;
 }

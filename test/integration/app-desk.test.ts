@@ -15,26 +15,13 @@ import { Secret } from '../../main/core/crypto/secret';
 import { parseFieldRef } from '../../main/core/vault/ref';
 import { startVaultServer, seedDemoTeam, type VaultServer } from '../fixtures/vault-server';
 import { FAST_KDF } from '../helpers/fast-kdf';
+import { MemoryClipboard } from '../helpers/memory-clipboard';
 import { tempHome } from '../helpers/temp-home';
 
 const PASSWORD = 'a calm morning passphrase';
 const CANARY = 'CANARY-desk-7f3a9b21c4';
 const WINDOW_ID = 7;
 
-export class MemoryClipboard {
-  text = '';
-  clears = 0;
-  readText(): string {
-    return this.text;
-  }
-  writeText(text: string): void {
-    this.text = text;
-  }
-  clear(): void {
-    this.text = '';
-    this.clears++;
-  }
-}
 
 const fromUi: IpcEventLike = {
   senderFrame: { url: 'app://latchkey/index.html', parent: null },
