@@ -178,7 +178,15 @@ function start(): void {
         (reason) => desk.lock(reason),
       );
       showMainWindow();
-      return agent.listen();
+      // Terminals keep working through the app's agent. If one already runs (`latchkey agent` in a
+      // terminal) the app still works, but terminals talk to that one: say so, do not fail.
+      agent.listen().then(
+        () => log(`agent listening on ${socketPath(process.env)}`),
+        (error: unknown) =>
+          log(
+            `not hosting the agent: ${error instanceof LatchkeyError ? error.message : 'the socket could not be opened'}`,
+          ),
+      );
     })
     .catch((error: unknown) => fail('could not open the window', error));
 }

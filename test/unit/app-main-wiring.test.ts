@@ -477,3 +477,15 @@ void test('quitting locks and closes the agent first, then quits', async () => {
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.ok(fake.calls.includes('quit'));
 });
+
+void test('the app hosts the agent on LATCHKEY_SOCK, and still opens when another agent already listens there', async () => {
+  for (const earlier of launched.splice(0)) earlier.app.emit('before-quit', fakeEvent());
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const fake = fakeElectron();
+  const stderr = await launch(fake);
+  assert.match(stderr, /agent listening on .*agent\.sock/);
+  const second = fakeElectron();
+  const stderr2 = await launch(second);
+  assert.match(stderr2, /not hosting the agent: an agent is already listening/);
+  assert.equal(second.windows.length, 1);
+});
