@@ -105,6 +105,11 @@ export const ERROR_CODES = {
   AGENT_NOT_RUNNING: { exit: 1, meaning: 'No agent is listening on the socket.' },
   AGENT_RUNNING: { exit: 1, meaning: 'An agent is already listening on the socket.' },
   PROTOCOL_ERROR: { exit: 1, meaning: 'A message on the agent socket was malformed, too large or too slow.' },
+  POLICY_EDITED: {
+    exit: 1,
+    meaning:
+      "A Latchkey-managed policy in the store is not what Latchkey wrote (edited by hand, or for another layout); review it with 'latchkey access', then pass --replace.",
+  },
   RATE_LIMITED: { exit: 1, meaning: 'Too many requests or connections to the agent; try again shortly.' },
   INTERNAL: { exit: 1, meaning: 'A bug in Latchkey; please report it with the command you ran.' },
 } as const satisfies Record<string, ErrorCodeInfo>;

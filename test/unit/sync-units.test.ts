@@ -23,7 +23,10 @@ describe('retry timing', () => {
   test('backoff is exponential with full jitter and capped', () => {
     for (let attempt = 0; attempt < 10; attempt++) {
       const cap = Math.min(DEFAULT_RETRY.maxDelayMs, DEFAULT_RETRY.baseDelayMs * 2 ** attempt);
-      assert.equal(backoffDelay(DEFAULT_RETRY, attempt, () => 0), 0);
+      assert.equal(
+        backoffDelay(DEFAULT_RETRY, attempt, () => 0),
+        0,
+      );
       assert.ok(backoffDelay(DEFAULT_RETRY, attempt, () => 0.999999) <= cap);
       assert.ok(backoffDelay(DEFAULT_RETRY, attempt, () => 0.999999) >= cap - 1);
     }
@@ -34,16 +37,31 @@ describe('layouts, filters and store definitions', () => {
   test('a layout needs {project}, {env} and {item} once each, ending with {item}', () => {
     assert.deepEqual(parseLayout('/teams/{project}/{env}/{item}/').pattern, 'teams/{project}/{env}/{item}');
     assert.equal(parseLayout('{env}/{project}/{item}').segments.length, 3);
-    for (const bad of ['teams/{project}/{item}', 'teams/{project}/{env}/{env}/{item}', '{project}/{item}/{env}', 'a/{x}/{env}/{item}', 'a/../{project}/{env}/{item}', '']) {
+    for (const bad of [
+      'teams/{project}/{item}',
+      'teams/{project}/{env}/{env}/{item}',
+      '{project}/{item}/{env}',
+      'a/{x}/{env}/{item}',
+      'a/../{project}/{env}/{item}',
+      '',
+    ]) {
       assert.throws(() => parseLayout(bad), { code: 'INVALID_STORE_CONFIG' }, bad);
     }
-    for (const prod of ['prod/{project}/{env}/{item}', 'teams/production/{project}/{env}/{item}', 'teams-prd/{project}/{env}/{item}']) {
+    for (const prod of [
+      'prod/{project}/{env}/{item}',
+      'teams/production/{project}/{env}/{item}',
+      'teams-prd/{project}/{env}/{item}',
+    ]) {
       assert.throws(() => parseLayout(prod), { code: 'PRODUCTION_REFUSED' }, prod);
     }
   });
 
   test('filters take dev and staging only, and limit by project and environment', () => {
-    assert.deepEqual(parseFilter('payments/dev'), { project: 'payments', environment: 'development' });
+    assert.deepEqual(parseFilter('payments/dev'), {
+      project: 'payments',
+      environment: 'development',
+      folder: 'dev',
+    });
     assert.throws(() => parseFilter('payments/production'), { code: 'PRODUCTION_REFUSED' });
     assert.throws(() => parseFilter('payments/PROD '), { code: 'PRODUCTION_REFUSED' });
     assert.throws(() => parseFilter('payments/qa'), { code: 'UNKNOWN_ENVIRONMENT' });
@@ -59,13 +77,28 @@ describe('layouts, filters and store definitions', () => {
   test('addresses: https, or http only on this machine; never credentials, paths or queries', () => {
     assert.equal(checkAddress('https://vault.corp:8200/'), 'https://vault.corp:8200');
     assert.equal(checkAddress('http://127.0.0.1:8200'), 'http://127.0.0.1:8200');
-    for (const bad of ['http://vault.corp:8200', 'ftp://x', 'https://u:p@vault', 'https://vault/v1', 'https://vault?x=1', 'not a url']) {
+    for (const bad of [
+      'http://vault.corp:8200',
+      'ftp://x',
+      'https://u:p@vault',
+      'https://vault/v1',
+      'https://vault?x=1',
+      'not a url',
+    ]) {
       assert.throws(() => checkAddress(bad), { code: 'INVALID_STORE_CONFIG' }, bad);
     }
   });
 
   test('a hostile stores.json entry is refused field by field', () => {
-    const good = { name: 'corp', kind: 'vault', addr: 'https://v:8200', mount: 'secret', layout: 'teams/{project}/{env}/{item}', filters: [], auth: { method: 'token' } };
+    const good = {
+      name: 'corp',
+      kind: 'vault',
+      addr: 'https://v:8200',
+      mount: 'secret',
+      layout: 'teams/{project}/{env}/{item}',
+      filters: [],
+      auth: { method: 'token' },
+    };
     assert.equal(validateStoreConfig(good).name, 'corp');
     const bad: Record<string, unknown>[] = [
       { ...good, name: '../x' },
@@ -81,7 +114,8 @@ describe('layouts, filters and store definitions', () => {
     for (const b of bad) {
       assert.throws(
         () => validateStoreConfig(b),
-        (e: { code?: string }) => ['INVALID_STORE_CONFIG', 'PRODUCTION_REFUSED', 'UNKNOWN_ENVIRONMENT'].includes(e.code ?? ''),
+        (e: { code?: string }) =>
+          ['INVALID_STORE_CONFIG', 'PRODUCTION_REFUSED', 'UNKNOWN_ENVIRONMENT'].includes(e.code ?? ''),
         JSON.stringify(b),
       );
     }
@@ -97,7 +131,15 @@ describe('synced items in the vault', () => {
       const ref = { project: 'p', environment: 'development' as const, item: 'i' };
       const field = parseFieldRef('p/development/i/f');
       const put = (v: string, version: number, graceUntil: string): string =>
-        vault.upsertStoreItem({ store: 's', path: 'teams/p/development/i', ref, version, changedUpstreamAt: '', fields: [['f', Secret.fromString(v)]], graceUntil });
+        vault.upsertStoreItem({
+          store: 's',
+          path: 'teams/p/development/i',
+          ref,
+          version,
+          changedUpstreamAt: '',
+          fields: [['f', Secret.fromString(v)]],
+          graceUntil,
+        });
       assert.equal(put('one', 1, new Date(Date.now() + 60_000).toISOString()), 'added');
       assert.equal(put('one', 1, new Date(Date.now() + 60_000).toISOString()), 'unchanged');
       assert.equal(put('two', 2, new Date(Date.now() + 60_000).toISOString()), 'updated');

@@ -90,4 +90,16 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "stop the shell hook exporting this repo's variables",
     load: () => (require('./deny') as { command: CommandSpec }).command,
   },
+  grant: {
+    summary: 'team leads: give a developer read access to development/staging in the store',
+    load: () => (require('./grant') as { command: CommandSpec }).command,
+  },
+  revoke: {
+    summary: "team leads: take a developer's access back (all, some, or the expired grants)",
+    load: () => (require('./revoke') as { command: CommandSpec }).command,
+  },
+  access: {
+    summary: 'team leads: who can read what, with hand-edited policies flagged',
+    load: () => (require('./access') as { command: CommandSpec }).command,
+  },
 };

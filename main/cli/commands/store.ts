@@ -21,6 +21,7 @@ const HELP = `Configures the central stores Latchkey syncs from (HashiCorp Vault
   latchkey store add <name> --addr <url> [--mount secret] [--layout '${DEFAULT_LAYOUT}']
                      [--namespace NS] [--ca-cert FILE] [--only project[/env]]...
                      [--auth token|userpass|oidc] [--user NAME] [--role ROLE] [--token-stdin]
+                     [--wrapped-token T]   (the one command a team lead's invite gives you)
   latchkey store login <name>     log in again (a new token replaces the old one)
   latchkey store ls [--json]      the configured stores
   latchkey store rm <name>        forget a store, its token and the items synced from it
@@ -31,7 +32,8 @@ lk://payments/development/stripe with the default layout; each key of the secret
 There is no option to skip TLS verification.
 
 Auth: 'token' (the default) takes --token-stdin (a line of standard input), else VAULT_TOKEN,
-else the Vault CLI's ~/.vault-token. 'userpass' asks for the password of --user. 'oidc' opens
+else the Vault CLI's ~/.vault-token; --wrapped-token unwraps a team lead's invite (it works once,
+so it is safe on the command line: anyone who saw it later finds it used). 'userpass' asks for the password of --user. 'oidc' opens
 your browser (or $BROWSER) and listens on localhost:--callback-port (8250) like the Vault CLI.
 Tokens are kept inside the encrypted vault, never in the configuration file.
 With --password-stdin the master password is the first line of standard input, then the token
@@ -55,6 +57,7 @@ export const command: CommandSpec = {
     'oidc-mount': { type: 'string' },
     'callback-port': { type: 'string' },
     'token-stdin': { type: 'boolean' },
+    'wrapped-token': { type: 'string' },
     'password-stdin': { type: 'boolean' },
     json: { type: 'boolean' },
   },
@@ -72,6 +75,8 @@ export const command: CommandSpec = {
     'oidc-mount': "the OIDC auth mount (default 'oidc'); for userpass, the userpass mount",
     'callback-port': 'the localhost port for the OIDC callback (default 8250)',
     'token-stdin': 'read the token from a line of standard input',
+    'wrapped-token':
+      "a single-use wrapping token from your team lead's 'latchkey grant --invite' (unwrapped once, here)",
     'password-stdin': 'read the master password from the first line of standard input',
     json: "print JSON (for 'ls')",
   },
@@ -150,7 +155,15 @@ async function obtainToken(ctx: CommandContext, config: StoreConfig, input: Inpu
   try {
     let issued: IssuedToken | undefined;
     let token: Secret | undefined;
-    if (config.auth.method === 'token') {
+    const wrapped = ctx.args.values['wrapped-token'];
+    if (typeof wrapped === 'string') {
+      if (config.auth.method !== 'token')
+        throw new LatchkeyError(
+          'USAGE',
+          '--wrapped-token gives a token: use it with --auth token (the default)',
+        );
+      token = await unwrapToken(api, config.name, wrapped);
+    } else if (config.auth.method === 'token') {
       token =
         ctx.args.values['token-stdin'] === true
           ? new Secret(await input.line('the token'))
@@ -184,6 +197,49 @@ async function obtainToken(ctx: CommandContext, config: StoreConfig, input: Inpu
   } finally {
     api.close();
   }
+}
+
+/**
+ * Unwraps an invite (POST sys/wrapping/unwrap with the wrapping token): the token inside, once.
+ * A used, expired or unknown wrapping token is STORE_AUTH_FAILED with what to do.
+ */
+async function unwrapToken(
+  api: ReturnType<typeof storeApi>,
+  store: string,
+  wrapping: string,
+): Promise<Secret> {
+  if (!/^[A-Za-z0-9._-]{8,512}$/.test(wrapping)) {
+    throw new LatchkeyError(
+      'USAGE',
+      '--wrapped-token is not a token (copy the whole command your team lead sent)',
+    );
+  }
+  api.useToken(wrapping);
+  let answer;
+  try {
+    answer = await api.call('POST', 'sys/wrapping/unwrap', 'unwrapping the invite', {
+      retry: false,
+      allow404: false,
+    });
+  } catch (error) {
+    if (
+      error instanceof LatchkeyError &&
+      (error.code === 'STORE_PROTOCOL' || error.code === 'STORE_PERMISSION_DENIED')
+    ) {
+      throw new LatchkeyError(
+        'STORE_AUTH_FAILED',
+        `the invite for store '${store}' was already used, has expired, or is not valid; ask your team lead for a new one ('latchkey grant … --invite')`,
+      );
+    }
+    throw error;
+  } finally {
+    api.useToken(undefined);
+  }
+  const auth = (answer.envelope as { auth?: { client_token?: unknown } } | undefined)?.auth;
+  if (typeof auth?.client_token !== 'string') {
+    throw api.protocolError('unwrapping the invite', 'the wrapped answer holds no token');
+  }
+  return Secret.fromString(auth.client_token);
 }
 
 async function add(ctx: CommandContext, name: string): Promise<void> {

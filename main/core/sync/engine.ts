@@ -15,7 +15,7 @@ import {
 } from '../scope';
 import { checkName, formatItemRef, type ItemRef } from '../vault/ref';
 import { MAX_FIELDS_PER_ITEM, MAX_VALUE_BYTES, type Vault } from '../vault/vault';
-import { passesFilters, type Layout, type SyncFilter } from './layout';
+import { passesFilters, pinnedFolders, type Layout, type SyncFilter } from './layout';
 import type { StoreProvider } from './provider';
 import { pace, turnSpent } from '../vault/atomic-write';
 
@@ -146,9 +146,12 @@ export async function planSync(
     const segment = layout.segments[depth];
     if (segment === undefined) return;
     if (segment.kind === 'literal') return walk(depth + 1, `${prefix}${segment.value}/`, bound);
-    const keys = await limiter.run(() => provider.list(prefix));
-    progress.listed++;
-    report();
+    const pinned = pinnedFolders(segment.kind, filters, bound);
+    const keys = pinned ?? (await limiter.run(() => provider.list(prefix)));
+    if (pinned === undefined) {
+      progress.listed++;
+      report();
+    }
     const tasks: Promise<void>[] = [];
     // An item folder's reads go through a few workers rather than one waiting task per key, so a
     // folder of thousands of items does not keep thousands of pending calls alive (and the

@@ -74,6 +74,8 @@ export function parseLayout(pattern: string): Layout {
 export interface SyncFilter {
   readonly project: string;
   readonly environment?: Environment;
+  /** The environment folder as spelled in the filter (`dev`, `development`), when one is given. */
+  readonly folder?: string;
 }
 
 /** Parses `project` or `project/env`; a production environment is refused outright. */
@@ -84,7 +86,7 @@ export function parseFilter(text: string): SyncFilter {
   }
   const verdict = classifyNameSegment(project);
   if (!verdict.ok) throw new ScopeRefusal(verdict);
-  return env === undefined ? { project } : { project, environment: canonicalEnvironment(env) };
+  return env === undefined ? { project } : { project, environment: canonicalEnvironment(env), folder: env };
 }
 
 /** Whether a project (and environment, when known) passes the filters (none = everything). */
@@ -99,4 +101,28 @@ export function passesFilters(
       f.project === project &&
       (environment === undefined || f.environment === undefined || f.environment === environment),
   );
+}
+
+/**
+ * The folders a walk may take at a project or environment level without listing the parent, when
+ * the filters name them all: a developer granted only payments/development may not list `teams/`,
+ * and need not. Undefined when the level must be listed. The names still go through every check a
+ * listed name does.
+ */
+export function pinnedFolders(
+  kind: LayoutSegment['kind'],
+  filters: readonly SyncFilter[],
+  bound: { readonly project?: string; readonly environment?: Environment },
+): string[] | undefined {
+  if (filters.length === 0 || kind === 'literal' || kind === 'item') return undefined;
+  if (kind === 'project') {
+    const relevant = filters.filter(
+      (f) =>
+        bound.environment === undefined || f.environment === undefined || f.environment === bound.environment,
+    );
+    return [...new Set(relevant.map((f) => `${f.project}/`))];
+  }
+  const relevant = filters.filter((f) => bound.project === undefined || f.project === bound.project);
+  if (relevant.some((f) => f.folder === undefined)) return undefined;
+  return [...new Set(relevant.map((f) => `${f.folder!}/`))];
 }
