@@ -90,7 +90,7 @@ describe('the policy document', () => {
     assert.equal(read.edited, false);
     assert.deepEqual(read.productionPaths, []);
     assert.equal(read.document?.grants.length, 2);
-    assert.equal(renderPolicy(read.document!), text);
+    assert.equal(renderPolicy(read.document), text);
   });
   test('any change by hand is an edit; a foreign policy has no document', () => {
     const text = renderPolicy(doc);
