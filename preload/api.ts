@@ -175,6 +175,71 @@ export interface ShellSetup {
   readonly fish: string;
 }
 
+/** One grant in the Team view. */
+export interface TeamGrant {
+  /** `project/env` */
+  readonly target: string;
+  readonly project: string;
+  readonly env: string;
+  readonly environment: 'development' | 'staging';
+  readonly grantedAt: string;
+  readonly expires?: string;
+  readonly expired: boolean;
+}
+
+export interface TeamMember {
+  readonly developer: string;
+  readonly policy: string;
+  readonly grants: readonly TeamGrant[];
+  /** The policy is not exactly what Latchkey wrote (edited by hand, or foreign). */
+  readonly edited: boolean;
+  /** Paths in the policy that reach production or an unknown environment. */
+  readonly productionPaths: readonly string[];
+}
+
+export interface TeamView {
+  readonly store: string;
+  readonly members: readonly TeamMember[];
+}
+
+/** A grant the Team view asks for (the same checks as `latchkey grant`). */
+export interface GrantRequest {
+  /** Default: the only store. */
+  readonly store?: string;
+  readonly developer: string;
+  /** `project/env` each. */
+  readonly targets: readonly string[];
+  /** A duration like `30d`, `12h`, `2w`. */
+  readonly expires?: string;
+  readonly replace?: boolean;
+  /** Also create a single-use wrapped token and return the developer's command. */
+  readonly invite?: boolean;
+}
+
+export interface RevokeRequest {
+  readonly store?: string;
+  readonly developer: string;
+  /** `project/env` each; absent: everything. */
+  readonly targets?: readonly string[];
+}
+
+/** A dry run: the policy text and the writes it would send. Nothing was sent. */
+export interface GrantPreview {
+  readonly policy: string;
+  readonly text: string;
+  readonly calls: readonly string[];
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}
+
+export interface ProvisionResult {
+  readonly developer: string;
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+  /** With `invite`: the one command the developer runs (it holds a single-use wrapping token). */
+  readonly inviteCommand?: string;
+}
+
 /** A failure a handler reports: the stable code and the sentence, as the CLI prints them. */
 export interface ApiErrorShape {
   readonly code: string;
@@ -202,6 +267,12 @@ export interface LatchkeyCalls {
   verifyAudit(): Promise<AuditVerifyResult>;
   updateSettings(settings: SettingsInput): Promise<AppState>;
   shellSetup(): Promise<ShellSetup>;
+  /** Team leads: who can read what, from the Latchkey-managed policies in the store. */
+  teamAccess(store?: string): Promise<TeamView>;
+  /** Team leads: the policy a grant would write, and its calls; nothing is sent. */
+  previewGrant(request: GrantRequest): Promise<GrantPreview>;
+  grant(request: GrantRequest): Promise<ProvisionResult>;
+  revoke(request: RevokeRequest): Promise<ProvisionResult>;
 }
 
 /** Events main pushes to the page; each listener gets plain data only (never the IPC event). */
@@ -236,11 +307,16 @@ export const CALL_NAMES = [
   'verifyAudit',
   'updateSettings',
   'shellSetup',
+  'teamAccess',
+  'previewGrant',
+  'grant',
+  'revoke',
 ] as const satisfies readonly (keyof LatchkeyCalls)[];
 
 export type CallName = (typeof CALL_NAMES)[number];
 /** Fails to compile when a call of `LatchkeyCalls` is missing from `CALL_NAMES`. */
-export const CALL_NAMES_COMPLETE: [Exclude<keyof LatchkeyCalls, CallName>] extends [never] ? true : never = true;
+export const CALL_NAMES_COMPLETE: [Exclude<keyof LatchkeyCalls, CallName>] extends [never] ? true : never =
+  true;
 
 /** The IPC channel of a call, and the one channel events arrive on. */
 export const CALL_CHANNEL_PREFIX = 'latchkey:';

@@ -40,6 +40,10 @@ const callNames: typeof CALL_NAMES = [
   'verifyAudit',
   'updateSettings',
   'shellSetup',
+  'teamAccess',
+  'previewGrant',
+  'grant',
+  'revoke',
 ];
 const VERSION = /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]{1,64})?$/;
 
@@ -57,7 +61,10 @@ ipcRenderer.on(eventChannel, (_event, name: unknown, data: unknown) => {
 });
 
 const calls = Object.fromEntries(
-  callNames.map((name) => [name, (...args: unknown[]) => ipcRenderer.invoke(`${callPrefix}${name}`, ...args)]),
+  callNames.map((name) => [
+    name,
+    (...args: unknown[]) => ipcRenderer.invoke(`${callPrefix}${name}`, ...args),
+  ]),
 ) as unknown as LatchkeyCalls;
 
 const api: LatchkeyApi = {

@@ -22,7 +22,6 @@ const PASSWORD = 'a calm morning passphrase';
 const CANARY = 'CANARY-desk-7f3a9b21c4';
 const WINDOW_ID = 7;
 
-
 const fromUi: IpcEventLike = {
   senderFrame: { url: 'app://latchkey/index.html', parent: null },
   sender: { id: WINDOW_ID },
@@ -366,5 +365,93 @@ describe('stores and sync against the test server', () => {
     await b.table.removeStore(fromUi, 'corp');
     assert.deepEqual(await b.table.listStores(fromUi), []);
     assert.ok((await b.table.listItems(fromUi)).every((i) => i.source === 'local'));
+  });
+});
+
+describe('the Team view against the test server', () => {
+  let server: VaultServer;
+  let b: Bed;
+  before(async () => {
+    server = await startVaultServer();
+    server.kvPut('secret', 'teams/payments/development/stripe', { secret_key: 'sk_test_dev' });
+    server.kvPut('secret', 'teams/payments/production/stripe', { secret_key: 'sk_test_prod_stand_in' });
+    server.addUserpassUser('ivy', 'ivy-password', []);
+    b = bed();
+    await b.table.createVault(fromUi, PASSWORD);
+    await b.table.addStore(fromUi, { name: 'corp', addr: server.url, token: server.rootToken });
+  });
+  after(async () => {
+    b.cleanup();
+    await server.close();
+  });
+
+  test('preview sends nothing; grant works for the developer; review shows it; revoke takes it back', async () => {
+    assert.deepEqual((await b.table.teamAccess(fromUi)).members, []);
+    const writes = () =>
+      server.requests.filter((r) => r.method !== 'GET' && !r.path.includes('/login/')).length;
+    const before = writes();
+    const preview = await b.table.previewGrant(fromUi, {
+      developer: 'ivy',
+      targets: ['payments/development'],
+    });
+    assert.match(preview.text, /path "secret\/data\/teams\/payments\/development\/\*"/);
+    assert.ok(preview.calls.some((c) => c.startsWith('PUT /v1/sys/policies/acl/latchkey-dev-ivy')));
+    assert.equal(writes(), before);
+    assert.equal(server.getPolicy('latchkey-dev-ivy'), undefined);
+
+    const granted = await b.table.grant(fromUi, {
+      developer: 'ivy',
+      targets: ['payments/development'],
+      expires: '30d',
+      invite: true,
+    });
+    assert.deepEqual(granted.after, ['payments/development']);
+    assert.match(
+      granted.inviteCommand ?? '',
+      /^latchkey store add corp .* --only payments\/development --wrapped-token \S+$/,
+    );
+    const login = await fetch(`${server.url}/v1/auth/userpass/login/ivy`, {
+      method: 'POST',
+      body: JSON.stringify({ password: 'ivy-password' }),
+    });
+    const token = ((await login.json()) as { auth: { client_token: string } }).auth.client_token;
+    const read = (path: string) =>
+      fetch(`${server.url}/v1/secret/data/${path}`, { headers: { 'X-Vault-Token': token } }).then(
+        (r) => r.status,
+      );
+    assert.equal(await read('teams/payments/development/stripe'), 200);
+    assert.equal(await read('teams/payments/production/stripe'), 403);
+
+    const view = await b.table.teamAccess(fromUi);
+    assert.equal(view.store, 'corp');
+    assert.equal(view.members[0]?.developer, 'ivy');
+    assert.equal(view.members[0]?.grants[0]?.target, 'payments/development');
+    assert.ok(view.members[0]?.grants[0]?.expires);
+    assert.equal(view.members[0]?.edited, false);
+
+    await rejects(
+      b.table.grant(fromUi, { developer: 'ivy', targets: ['payments/prod'] }),
+      'PRODUCTION_REFUSED',
+    );
+    await rejects(
+      b.table.grant(fromUi, { developer: 'ivy', targets: ['payments/*'] }),
+      'PROTOCOL_ERROR|PRODUCTION_REFUSED',
+    );
+    assert.doesNotMatch(server.getPolicy('latchkey-dev-ivy') ?? '', /prod/);
+
+    const revoked = await b.table.revoke(fromUi, { developer: 'ivy' });
+    assert.deepEqual(revoked.before, ['payments/development']);
+    assert.deepEqual(revoked.after, []);
+    assert.equal(await read('teams/payments/development/stripe'), 403);
+
+    const audit = await b.table.readAudit(fromUi, {});
+    assert.ok(
+      audit.some(
+        (r) => r.op === 'grant' && r.ref === 'grant:ivy@corp:payments/development' && r.who.startsWith('gui'),
+      ),
+    );
+    assert.ok(audit.some((r) => r.op === 'refusal' && r.ref?.startsWith('grant:ivy@corp')));
+    assert.ok(audit.some((r) => r.op === 'revoke'));
+    assert.ok(!JSON.stringify(audit).includes(server.rootToken));
   });
 });

@@ -46,6 +46,7 @@ import { CallBudget } from './call-budget';
 import { CLIPBOARD_CLEAR_MS, ClipboardGuard, type ClipboardPort } from './clipboard-guard';
 import { auditRow, problemText } from './audit-rows';
 import { formatPeriod, readSchemaKnowledge, type ItemKnowledge } from './schema-knowledge';
+import { TeamDesk } from './team-desk';
 import { UnlockThrottle } from './unlock-throttle';
 
 export const REVEAL_HIDE_MS = 30_000;
@@ -70,6 +71,8 @@ export interface DeskOptions {
 export class Desk {
   readonly store: VaultStore;
   readonly session: VaultSession;
+  /** The Team view's calls (team leads): grant, revoke, review. */
+  readonly team: TeamDesk;
   readonly #env: NodeJS.ProcessEnv;
   readonly #settingsFile: AppSettingsFile;
   readonly #stores: StoreConfigFile;
@@ -100,6 +103,7 @@ export class Desk {
       lockAfterMs: this.#settings.autoLockMinutes * 60_000,
       onLock: (reason) => this.#locked(reason),
     });
+    this.team = new TeamDesk(this.session, this.#stores, this.#now);
   }
 
   /** Subscribes to the events the UI shows (state changes, sync progress). */

@@ -41,6 +41,28 @@ const settingsInput = z
   })
   .strict();
 
+const target = z.string().min(3).max(130);
+const grantRequest = z
+  .object({
+    store: shortText(32).optional(),
+    developer: shortText(63),
+    targets: z.array(target).min(1).max(100),
+    expires: z
+      .string()
+      .regex(/^\d{1,4}[hdw]$/)
+      .optional(),
+    replace: z.boolean().optional(),
+    invite: z.boolean().optional(),
+  })
+  .strict();
+const revokeRequest = z
+  .object({
+    store: shortText(32).optional(),
+    developer: shortText(63),
+    targets: z.array(target).min(1).max(100).optional(),
+  })
+  .strict();
+
 /** One tuple schema per call, in argument order. */
 export const CALL_ARGUMENTS = {
   getState: z.tuple([]),
@@ -59,4 +81,8 @@ export const CALL_ARGUMENTS = {
   verifyAudit: z.tuple([]),
   updateSettings: z.tuple([settingsInput]),
   shellSetup: z.tuple([]),
+  teamAccess: z.union([z.tuple([]), z.tuple([shortText(32)]), z.tuple([z.undefined()])]),
+  previewGrant: z.tuple([grantRequest]),
+  grant: z.tuple([grantRequest]),
+  revoke: z.tuple([revokeRequest]),
 } as const satisfies Record<CallName, z.ZodType<readonly unknown[]>>;

@@ -43,6 +43,10 @@ const WORK: Work = {
   verifyAudit: (desk) => desk.verifyAudit(),
   updateSettings: (desk, [settings]) => desk.updateSettings(settings),
   shellSetup: (desk) => desk.shellSetup(),
+  teamAccess: (desk, [store]) => desk.team.teamAccess(store),
+  previewGrant: (desk, [request]) => desk.team.previewGrant(request),
+  grant: (desk, [request]) => desk.team.grant(request),
+  revoke: (desk, [request]) => desk.team.revoke(request),
 };
 
 /** The Error a renderer receives: `CODE: sentence`, nothing else. */
