@@ -187,7 +187,14 @@ describe('latchkey grant / revoke / access', () => {
   });
 
   test('expiry: an expired grant is listed by access --expired and removed by revoke --expired', async () => {
+    bed.server.upsertEntity('gina', { policies: ['wiki-editor'], metadata: { team: 'web' } });
     assert.equal((await grant(['gina', 'web/development', '--expires', '30d'])).status, 0);
+    // An existing entity keeps its other policies and its metadata.
+    const entity = await fetch(`${bed.server.url}/v1/identity/entity/name/gina`, {
+      headers: { 'X-Vault-Token': bed.server.rootToken },
+    }).then((r) => r.json() as Promise<{ data: { policies: string[]; metadata: Record<string, string> } }>);
+    assert.deepEqual(entity.data.policies.sort(), ['latchkey-dev-gina', 'wiki-editor']);
+    assert.deepEqual(entity.data.metadata, { team: 'web' });
     const past = new Date(Date.now() - 3_600_000).toISOString();
     bed.server.putPolicy(
       'latchkey-dev-hank',

@@ -86,7 +86,11 @@ async function attach(
   let entityId = entity?.id;
   if (entity === undefined || !entity.policies.includes(policy)) {
     entityId =
-      (await calls.writeEntity(developer, [...new Set([...(entity?.policies ?? []), policy])])) ?? entityId;
+      (await calls.writeEntity(
+        developer,
+        [...new Set([...(entity?.policies ?? []), policy])],
+        entity === undefined,
+      )) ?? entityId;
   }
   const userPolicies = await calls.readUserpassPolicies(scope.userpassMount, developer);
   if (userPolicies === undefined) return;
@@ -117,6 +121,7 @@ async function detach(
     await calls.writeEntity(
       developer,
       entity.policies.filter((p) => p !== policy),
+      false,
     );
   }
   const userPolicies = await calls.readUserpassPolicies(scope.userpassMount, developer);

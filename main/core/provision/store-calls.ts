@@ -105,15 +105,15 @@ export class StoreCalls {
     };
   }
 
-  /** Creates or updates the entity with exactly these policies; returns its id (unknown in a dry run). */
-  async writeEntity(name: string, policies: readonly string[]): Promise<string | undefined> {
+  /**
+   * Creates the entity, or updates its policies to exactly these; returns its id (unknown in a dry
+   * run). Only a new entity gets Latchkey's metadata: an existing one's metadata is not touched.
+   */
+  async writeEntity(name: string, policies: readonly string[], isNew: boolean): Promise<string | undefined> {
+    const body = isNew ? { policies, metadata: { 'managed-by': 'latchkey' } } : { policies };
     const answer = await this.#write(
-      {
-        method: 'POST',
-        path: `identity/entity/name/${name}`,
-        summary: JSON.stringify({ policies, metadata: { 'managed-by': 'latchkey' } }),
-      },
-      { policies, metadata: { 'managed-by': 'latchkey' } },
+      { method: 'POST', path: `identity/entity/name/${name}`, summary: JSON.stringify(body) },
+      body,
     );
     const id = obj(answer?.data)?.id;
     return typeof id === 'string' ? id : undefined;
