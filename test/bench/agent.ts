@@ -1,14 +1,13 @@
 /**
  * The agent's socket: round trips on an open connection, new connections, and round trips while
  * the agent is busy unlocking. The agent runs in its own process (as `latchkey agent` does); the
- * floor is a bare echo server in its own process speaking the same frames over a Unix socket.
+ * floor is a bare echo server in its own process speaking the same frames over a Unix socket; the
+ * client side runs in a fresh process of its own (agent-client.ts), as a CLI or `run` would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AgentClient } from '../../main/core/agent/client';
 import { Secret } from '../../main/core/crypto/secret';
 import { parseFieldRef } from '../../main/core/vault/ref';
 import { VaultStore } from '../../main/core/vault/vault-store';
@@ -17,8 +16,6 @@ import { median, percentile } from './stats';
 
 const CLI = resolve(__dirname, '..', '..', '..', 'bin', 'latchkey.js');
 const PASSWORD = 'agent bench passphrase';
-const ROUND_TRIPS = 2000;
-const CONNECTIONS = 500;
 
 const us = (ms: number): string => `${(ms * 1000).toFixed(0)} µs`;
 const msText = (ms: number): string => `${ms.toFixed(2)} ms`;
@@ -63,49 +60,27 @@ function startAgent(home: string, sock: string): Promise<ChildProcess> {
   });
 }
 
-/** Sequential round trips of a raw echo exchange (the floor), timed one by one. */
-async function echoRoundTrips(path: string, n: number): Promise<number[]> {
-  const socket: Socket = await new Promise((r) => {
-    const s = connect(path, () => r(s));
-  });
-  const times: number[] = [];
-  let pending: ((v: void) => void) | undefined;
-  let buf = Buffer.alloc(0);
-  socket.on('data', (d: Buffer) => {
-    buf = Buffer.concat([buf, d]);
-    if (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0)) {
-      buf = Buffer.alloc(0);
-      pending?.();
-    }
-  });
-  for (let i = 0; i < n; i++) {
-    const body = Buffer.from(JSON.stringify({ id: i, method: 'status', params: {} }));
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(body.length);
-    const started = performance.now();
-    await new Promise<void>((r) => {
-      pending = r;
-      socket.write(Buffer.concat([len, body]));
-    });
-    times.push(performance.now() - started);
-  }
-  socket.destroy();
-  return times;
+interface Timings {
+  floor: number[];
+  status: number[];
+  resolveTimes: number[];
+  connects: number[];
+  busy: number[];
 }
 
-async function clientRoundTrips(
-  client: AgentClient,
-  n: number,
-  method: string,
-  params: Record<string, unknown>,
-): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const started = performance.now();
-    await client.call(method, params);
-    times.push(performance.now() - started);
-  }
-  return times;
+function measureInChild(sock: string, echoPath: string): Promise<Timings> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, 'agent-client.js'), sock, echoPath, PASSWORD], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`the bench client exited with ${String(code)}`));
+      resolvePromise(JSON.parse(Buffer.concat(out).toString('utf8')) as Timings);
+    });
+  });
 }
 
 export async function benchAgent(): Promise<BenchRow[]> {
@@ -123,46 +98,9 @@ export async function benchAgent(): Promise<BenchRow[]> {
     });
     children.push(await startEcho(echoPath));
     children.push(await startAgent(home, sock));
-    const client = await AgentClient.connect(sock);
-    const ref = 'lk://bench/development/item0/value';
-    // Warm up all three: the agent is a long-lived process, so its steady state is what a
-    // developer meets all day (the first few hundred calls of a fresh one run unoptimised code).
-    await echoRoundTrips(echoPath, 500);
-    await clientRoundTrips(client, 500, 'status', {});
-    await clientRoundTrips(client, 500, 'resolve', { refs: [ref] });
-    const floor: number[] = [];
-    const status: number[] = [];
-    const resolveTimes: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      floor.push(...(await echoRoundTrips(echoPath, ROUND_TRIPS / 5)));
-      status.push(...(await clientRoundTrips(client, ROUND_TRIPS / 5, 'status', {})));
-      resolveTimes.push(...(await clientRoundTrips(client, ROUND_TRIPS / 5, 'resolve', { refs: [ref] })));
-    }
-    // New connections: connect, hello, one status, close.
-    const connects: number[] = [];
-    for (let i = 0; i < CONNECTIONS; i++) {
-      const started = performance.now();
-      const c = await AgentClient.connect(sock);
-      connects.push(performance.now() - started);
-      c.close();
-    }
-    // While an unlock is in progress: lock, start an unlock on one connection (KDF + open), and
-    // time status calls on another until it completes.
-    const busy: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      await client.call('lock');
-      const other = await AgentClient.connect(sock);
-      let done = false;
-      const unlocking = client.call('unlock', { password: PASSWORD }).then(() => (done = true));
-      while (!done) {
-        const started = performance.now();
-        await other.call('status');
-        busy.push(performance.now() - started);
-      }
-      await unlocking;
-      other.close();
-    }
-    client.close();
+    // The client side runs in a fresh process, as a CLI or `run` would: the heap this benchmark
+    // process built in the earlier benchmarks must not bill its garbage collections to the agent.
+    const { floor, status, resolveTimes, connects, busy } = await measureInChild(sock, echoPath);
     const floorP50 = median(floor);
     const p50 = median(resolveTimes);
     const p99 = percentile(resolveTimes, 99);

@@ -1,0 +1,105 @@
+/**
+ * The client side of the agent benchmark, run in a fresh process by agent.ts (argv: socket, echo
+ * socket, password): round trips on an open connection against the echo floor, new connections,
+ * and status calls while an unlock is in progress. Prints the timings (ms) as JSON.
+ */
+import { connect, type Socket } from 'node:net';
+import { AgentClient } from '../../main/core/agent/client';
+
+const ROUND_TRIPS = 2000;
+const CONNECTIONS = 500;
+
+/** Sequential round trips of a raw echo exchange (the floor), timed one by one. */
+async function echoRoundTrips(path: string, n: number): Promise<number[]> {
+  const socket: Socket = await new Promise((r) => {
+    const s = connect(path, () => r(s));
+  });
+  const times: number[] = [];
+  let pending: ((v: void) => void) | undefined;
+  let buf = Buffer.alloc(0);
+  socket.on('data', (d: Buffer) => {
+    buf = Buffer.concat([buf, d]);
+    if (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0)) {
+      buf = Buffer.alloc(0);
+      pending?.();
+    }
+  });
+  for (let i = 0; i < n; i++) {
+    const body = Buffer.from(JSON.stringify({ id: i, method: 'status', params: {} }));
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(body.length);
+    const started = performance.now();
+    await new Promise<void>((r) => {
+      pending = r;
+      socket.write(Buffer.concat([len, body]));
+    });
+    times.push(performance.now() - started);
+  }
+  socket.destroy();
+  return times;
+}
+
+async function clientRoundTrips(
+  client: AgentClient,
+  n: number,
+  method: string,
+  params: Record<string, unknown>,
+): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await client.call(method, params);
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+async function main(): Promise<void> {
+  const [sock, echoPath, PASSWORD] = process.argv.slice(2) as [string, string, string];
+  const client = await AgentClient.connect(sock);
+  const ref = 'lk://bench/development/item0/value';
+  // Warm up all three: the agent is a long-lived process, so its steady state is what a
+  // developer meets all day (the first few hundred calls of a fresh one run unoptimised code).
+  await echoRoundTrips(echoPath, 500);
+  await clientRoundTrips(client, 500, 'status', {});
+  await clientRoundTrips(client, 500, 'resolve', { refs: [ref] });
+  const floor: number[] = [];
+  const status: number[] = [];
+  const resolveTimes: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    floor.push(...(await echoRoundTrips(echoPath, ROUND_TRIPS / 5)));
+    status.push(...(await clientRoundTrips(client, ROUND_TRIPS / 5, 'status', {})));
+    resolveTimes.push(...(await clientRoundTrips(client, ROUND_TRIPS / 5, 'resolve', { refs: [ref] })));
+  }
+  // New connections: connect, hello, one status, close.
+  const connects: number[] = [];
+  for (let i = 0; i < CONNECTIONS; i++) {
+    const started = performance.now();
+    const c = await AgentClient.connect(sock);
+    connects.push(performance.now() - started);
+    c.close();
+  }
+  // While an unlock is in progress: lock, start an unlock on one connection (KDF + open), and
+  // time status calls on another until it completes.
+  const busy: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await client.call('lock');
+    const other = await AgentClient.connect(sock);
+    let done = false;
+    const unlocking = client.call('unlock', { password: PASSWORD }).then(() => (done = true));
+    while (!done) {
+      const started = performance.now();
+      await other.call('status');
+      busy.push(performance.now() - started);
+    }
+    await unlocking;
+    other.close();
+  }
+  client.close();
+  process.stdout.write(JSON.stringify({ floor, status, resolveTimes, connects, busy }));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});
