@@ -25,6 +25,7 @@ const BENCHMARKS: readonly (readonly [string, () => Promise<BenchRow[]>])[] = [
   ['sync 10,000 items from a Vault store', benchSync],
   ['agent socket', benchAgent],
   ['latchkey run start-up', benchRunCommand],
+  ['app UI in Chromium', async () => (await import('./ui.js')).benchUi()],
 ];
 
 const HOW_TO_READ =

@@ -14,7 +14,7 @@
  * Chromium is the system's (/usr/bin/chromium, or LATCHKEY_CHROMIUM): never downloaded.
  */
 import { readFile } from 'node:fs/promises';
-import { chromium, type Page, type Route } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
 import { APP_ORIGIN } from '../../main/app/app-url';
 import { RENDERER_ROOT } from '../../main/app/bundle-paths';
 import { SECURITY_HEADERS } from '../../main/app/content-security-policy';
@@ -30,12 +30,24 @@ export interface UiOptions {
   width?: number;
   height?: number;
   colorScheme?: 'light' | 'dark';
+  /**
+   * A browser to open the page in (a new context of it); `close()` then closes only that context.
+   * Without one, a browser is launched for this page and closed with it.
+   */
+  browser?: Browser;
+  /**
+   * Serve these files (by path, e.g. '/index.html') instead of the built renderer, with the same
+   * headers and the same bridge: the floor pages benchmarks compare the renderer with.
+   */
+  files?: Readonly<Record<string, { readonly type: string; readonly body: string | Buffer }>>;
 }
 
 export interface OpenUi {
   page: Page;
   /** Console errors, uncaught page errors, CSP violations and refused requests, as they happen. */
   errors: string[];
+  /** Every console message of the page and its frames, whatever its level (`type: text`). */
+  messages: string[];
   close(): Promise<void>;
 }
 
@@ -109,11 +121,26 @@ function messageOf(error: unknown): string {
   return error.message;
 }
 
-async function serve(route: Route, errors: string[]): Promise<void> {
+async function serve(route: Route, errors: string[], files: UiOptions['files']): Promise<void> {
   const url = new URL(route.request().url());
   if (url.origin !== TEST_ORIGIN) {
     errors.push(`refused request to ${url.href}`);
     await route.abort('blockedbyclient');
+    return;
+  }
+  const given =
+    files === undefined ? undefined : Object.hasOwn(files, url.pathname) ? files[url.pathname] : undefined;
+  if (given !== undefined) {
+    await route.fulfill({
+      status: 200,
+      headers: { ...SECURITY_HEADERS, 'Content-Type': given.type },
+      body: given.body,
+    });
+    return;
+  }
+  if (files !== undefined) {
+    errors.push(`not found: ${url.pathname}`);
+    await route.fulfill({ status: 404, headers: { ...SECURITY_HEADERS }, body: 'Not found' });
     return;
   }
   const file = resolveRendererPath(RENDERER_ROOT, url.pathname);
@@ -135,23 +162,37 @@ async function serve(route: Route, errors: string[]): Promise<void> {
   });
 }
 
-/** Opens the built renderer in headless Chromium, wired to `backend`. Build first (`npm run build`). */
-export async function openUi(backend: UiBackend, options: UiOptions = {}): Promise<OpenUi> {
-  const browser = await chromium.launch({
+/** Headless Chromium from the system, as the harness runs it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ['--no-sandbox', '--headless'],
   });
+}
+
+/** Opens the built renderer in headless Chromium, wired to `backend`. Build first (`npm run build`). */
+export async function openUi(backend: UiBackend, options: UiOptions = {}): Promise<OpenUi> {
+  const owned = options.browser === undefined;
+  const browser = options.browser ?? (await launchChromium());
   const errors: string[] = [];
+  const messages: string[] = [];
   let unsubscribe: () => void = () => undefined;
+  let context: BrowserContext | undefined;
+  const shut = async (): Promise<void> => {
+    unsubscribe();
+    if (owned) await browser.close();
+    else await context?.close();
+  };
   try {
-    const context = await browser.newContext({
+    context = await browser.newContext({
       viewport: { width: options.width ?? 960, height: options.height ?? 640 },
       colorScheme: options.colorScheme ?? 'light',
       serviceWorkers: 'block',
     });
-    await context.route('**/*', (route) => serve(route, errors));
+    await context.route('**/*', (route) => serve(route, errors, options.files));
     const page = await context.newPage();
     page.on('console', (message) => {
+      messages.push(`${message.type()}: ${message.text()}`);
       if (message.type() === 'error') errors.push(`console: ${message.text()}`);
     });
     page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
@@ -199,17 +240,9 @@ export async function openUi(backend: UiBackend, options: UiOptions = {}): Promi
     });
 
     await page.goto(TEST_ENTRY_URL);
-    return {
-      page,
-      errors,
-      close: async () => {
-        unsubscribe();
-        await browser.close();
-      },
-    };
+    return { page, errors, messages, close: shut };
   } catch (error) {
-    unsubscribe();
-    await browser.close();
+    await shut();
     throw error;
   }
 }

@@ -148,7 +148,7 @@ export function ItemDetailView({ detail, stale = false }: { detail: ItemDetail; 
       <header className="detail-head">
         <h2 id="detail-title">{detail.item}</h2>
         <p className="detail-ref">
-          <code>lk://{detail.ref}</code>
+          <code>{detail.ref.startsWith('lk://') ? detail.ref : `lk://${detail.ref}`}</code>
         </p>
         <p className="detail-tags">
           <span className="badge">{detail.project}</span>

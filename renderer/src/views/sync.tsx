@@ -193,7 +193,11 @@ function StoreCard({
       </h3>
       {store.refused.length === 0 ? (
         <p className="muted small">
-          Nothing refused: every item this store offered is development or staging.
+          {store.syncing
+            ? 'Syncing: anything refused is listed here when it finishes.'
+            : store.lastGoodSync === undefined
+              ? 'Not synced yet: anything refused (production, unknown environments, live keys) will be listed here.'
+              : 'Nothing refused: every item this store offered is development or staging.'}
         </p>
       ) : (
         <>

@@ -42,7 +42,9 @@ export function UnlockView({ state, onState }: { state: AppState; onState: (stat
   }, [state.unlockBlockedUntil]);
 
   const now = useClock(blockedUntil > Date.now());
-  const wait = secondsLeft(blockedUntil, now);
+  // The clock only ticks while blocked: when it is not running its time is stale (from when the
+  // view mounted), so a delay of 0 ("try again now") must not count from it.
+  const wait = secondsLeft(blockedUntil, Math.max(now, Date.now()));
   const blocked = wait > 0;
 
   async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
