@@ -178,7 +178,7 @@ describe('latchkey grant / revoke / access', () => {
 
     const merge = await grant(['carol', 'payments/staging']);
     assert.equal(merge.status, 1);
-    assert.match(merge.stderr, /POLICY_EDITED: .*edited by hand .* --replace/);
+    assert.match(merge.stderr, /POLICY_EDITED: .*edited by hand .*--replace/);
     assert.equal(bed.server.getPolicy('latchkey-dev-carol'), edited);
     const replaced = await grant(['carol', 'payments/staging', '--replace']);
     assert.equal(replaced.status, 0, replaced.stderr);

@@ -96,6 +96,8 @@ describe('the policy document', () => {
     const text = renderPolicy(doc);
     assert.equal(readPolicy(text.replace('"read", "list"', '"read", "list", "update"')).edited, true);
     assert.equal(readPolicy(`${text}# note\n`).edited, true);
+    const hostile = renderPolicy({ ...doc, grants: [{ ...doc.grants[0]!, project: '<img src=x>' }] });
+    assert.equal(readPolicy(hostile).document, undefined, 'a project parseTarget would refuse is not ours');
     const foreign = readPolicy('path "secret/data/x/*" { capabilities = ["read"] }\n');
     assert.equal(foreign.document, undefined);
     assert.equal(foreign.edited, true);
@@ -110,6 +112,9 @@ describe('the policy document', () => {
     assert.equal(namesProduction('secret/data/prod-keys/x', layout, 'secret'), true);
     assert.equal(namesProduction('secret/data/teams/payments/development/*', layout, 'secret'), false);
     assert.equal(namesProduction('secret/metadata/teams/payments/staging/*', layout, 'secret'), false);
+    // Off the layout's fixed segments a glob cannot reach the layout's environments.
+    assert.equal(namesProduction('secret/data/x/*', layout, 'secret'), false);
+    assert.equal(namesProduction('secret/data/+/payments/*', layout, 'secret'), true);
   });
 });
 

@@ -81,10 +81,15 @@ export function parseTarget(text: string): GrantTarget {
   const verdict = classifyEnvironment(env);
   if (!verdict.ok) {
     throw refused(
-      `'${project}/${env}': ${verdict.reason}. Latchkey grants only development and staging; nothing was granted`,
+      `'${project}/${env}': ${verdict.reason.replace(/\.+$/, '')}. Latchkey grants only development and staging; nothing was granted`,
     );
   }
   return { project, env, environment: verdict.environment };
+}
+
+/** True when `name` could be a project or environment folder Latchkey grants (a plain name). */
+export function isPlainName(name: string): boolean {
+  return PROJECT.test(name);
 }
 
 export function targetKey(t: GrantTarget): string {

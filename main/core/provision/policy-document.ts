@@ -17,7 +17,7 @@
 import { LatchkeyError } from '../errors';
 import { classifyEnvironment, classifyNameSegment } from '../scope';
 import { parseLayout, type Layout } from '../sync/layout';
-import { checkDeveloper, targetKey, type Grant, type GrantTarget } from './grants';
+import { checkDeveloper, isPlainName, targetKey, type Grant, type GrantTarget } from './grants';
 
 export const GRANTS_MARKER = '# latchkey-grants: ';
 const CAPABILITIES = '["read", "list"]';
@@ -117,6 +117,8 @@ function parseMeta(line: string): PolicyDocument | undefined {
     const { project, env, grantedAt, expires } = g;
     if (typeof project !== 'string' || typeof env !== 'string' || typeof grantedAt !== 'string')
       return undefined;
+    // Only what `parseTarget` accepts: anything else was not written by Latchkey.
+    if (!isPlainName(project) || !isPlainName(env) || !classifyNameSegment(project).ok) return undefined;
     if (
       !ISO.test(grantedAt) ||
       (expires !== undefined && (typeof expires !== 'string' || !ISO.test(expires)))
@@ -140,30 +142,30 @@ export function policyPaths(text: string): string[] {
   return [...text.matchAll(/^\s*path\s+"([^"]*)"/gm)].map((m) => m[1]!);
 }
 
-/** True when a policy path names production (or an environment that is not dev/staging) anywhere. */
+/**
+ * True when a policy path names production (or an environment that is not development or staging)
+ * anywhere. Under our mount and layout: the segment in the environment position must be dev or
+ * staging, and a glob above the environment level along the layout reaches every environment.
+ */
 export function namesProduction(path: string, layout?: Layout, mount?: string): boolean {
   const segments = path
     .replace(/[*+]+$/, '')
     .split('/')
     .filter(Boolean);
   if (segments.some((s) => s !== '+' && !classifyNameSegment(s).ok)) return true;
-  // Under our mount and layout, the segment in the environment position must be dev or staging.
-  if (layout !== undefined && mount !== undefined) {
-    const mountParts = mount.split('/');
-    const rest = segments.slice(mountParts.length + 1);
-    const at = layout.segments.findIndex((s) => s.kind === 'env');
-    const env = rest[at];
-    if (segments.slice(0, mountParts.length).join('/') === mount && env !== undefined) {
-      if (env === '+' || !classifyEnvironment(env).ok) return true;
-    } else if (
-      segments.slice(0, mountParts.length).join('/') === mount &&
-      rest.length <= at &&
-      path.endsWith('*')
-    ) {
-      return true; // a glob above the environment level reaches every environment
-    }
+  if (layout === undefined || mount === undefined) return false;
+  const mountParts = mount.split('/');
+  if (segments.slice(0, mountParts.length).join('/') !== mount) return false;
+  const rest = segments.slice(mountParts.length + 1); // after data/ or metadata/
+  const envAt = layout.segments.findIndex((s) => s.kind === 'env');
+  // Only a path that follows the layout's fixed segments can reach the layout's environments.
+  for (let i = 0; i < Math.min(rest.length, envAt); i++) {
+    const s = layout.segments[i]!;
+    if (s.kind === 'literal' && rest[i] !== s.value && rest[i] !== '+') return false;
   }
-  return false;
+  const env = rest[envAt];
+  if (env !== undefined) return env === '+' || !classifyEnvironment(env).ok;
+  return /[*+]$/.test(path) || path.endsWith('/');
 }
 
 /** Reads a policy's text: its grants, whether it was edited, and any production paths in it. */

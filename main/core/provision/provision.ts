@@ -64,7 +64,7 @@ function refuseEdited(read: ReadPolicy, policy: string, what: string): void {
       : 'was edited by hand since Latchkey wrote it';
   throw new LatchkeyError(
     'POLICY_EDITED',
-    `the policy '${policy}' ${why}; ${what} would overwrite those edits — review it ('latchkey access'), then pass --replace to rewrite it from Latchkey's grants; nothing was written`,
+    `the policy '${policy}' ${why}; ${what} would overwrite those edits — review it ('latchkey access' or the app's Team view), then replace it from Latchkey's grants (--replace, or Replace in the app); nothing was written`,
   );
 }
 

@@ -11,13 +11,15 @@ import { AuditView } from './audit';
 import { SecretsView, type SecretsMemory } from './secrets';
 import { SettingsView } from './settings';
 import { SyncView } from './sync';
+import { TeamView } from './team';
 
-export type ViewName = 'secrets' | 'sync' | 'audit' | 'settings';
+export type ViewName = 'secrets' | 'sync' | 'audit' | 'team' | 'settings';
 
 const VIEWS: readonly { name: ViewName; label: string }[] = [
   { name: 'secrets', label: 'Secrets' },
   { name: 'sync', label: 'Sync' },
   { name: 'audit', label: 'Audit' },
+  { name: 'team', label: 'Team' },
   { name: 'settings', label: 'Settings' },
 ];
 
@@ -123,6 +125,7 @@ export function Workspace({ state, onState }: { state: AppState; onState: (state
       )}
       {view === 'sync' && <SyncView data={data} goTo={goTo} />}
       {view === 'audit' && <AuditView />}
+      {view === 'team' && <TeamView data={data} goTo={goTo} />}
       {view === 'settings' && <SettingsView state={state} onState={onState} data={data} />}
     </div>
   );

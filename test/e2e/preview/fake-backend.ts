@@ -10,12 +10,19 @@ import type {
   AppState,
   AuditQuery,
   AuditRow,
+  GrantPreview,
+  GrantRequest,
   ItemDetail,
   ItemSummary,
+  ProvisionResult,
   RefusedItem,
+  RevokeRequest,
   StoreInput,
   StoreView,
   SyncOutcome,
+  TeamGrant,
+  TeamMember,
+  TeamView,
   VaultPhase,
 } from '../../../preload/api';
 import type { UiBackend } from '../harness';
@@ -34,6 +41,8 @@ export interface FakeOptions {
   /** Makes verifyAudit report a broken chain. */
   brokenChain?: boolean;
   lastLockReason?: string;
+  /** The Team view's policies: a sample team (default), or none yet. */
+  team?: 'sample' | 'none';
 }
 
 class FakeError extends Error {
@@ -288,6 +297,92 @@ function generateAudit(items: readonly ItemDetail[]): AuditRow[] {
   return rows;
 }
 
+const DEV_ENVIRONMENTS: Record<string, TeamGrant['environment']> = {
+  development: 'development',
+  dev: 'development',
+  staging: 'staging',
+  stage: 'staging',
+  stg: 'staging',
+};
+
+function teamGrant(target: string, grantedDaysAgo: number, expiresInDays?: number): TeamGrant {
+  const [project = '', env = ''] = target.split('/');
+  const expires = expiresInDays === undefined ? undefined : new Date(NOW + expiresInDays * DAY).toISOString();
+  return {
+    target,
+    project,
+    env,
+    environment: DEV_ENVIRONMENTS[env] ?? 'development',
+    grantedAt: new Date(NOW - grantedDaysAgo * DAY).toISOString(),
+    ...(expires !== undefined ? { expires } : {}),
+    expired: expiresInDays !== undefined && expiresInDays <= 0,
+  };
+}
+
+function member(developer: string, grants: TeamGrant[], extra: Partial<TeamMember> = {}): TeamMember {
+  return {
+    developer,
+    policy: `latchkey-dev-${developer}`,
+    grants,
+    edited: false,
+    productionPaths: [],
+    ...extra,
+  };
+}
+
+function sampleTeam(): TeamMember[] {
+  return [
+    member('alice', [
+      teamGrant('payments/development', 40),
+      teamGrant('payments/staging', 40),
+      teamGrant('web/development', 12),
+    ]),
+    member('bob', [teamGrant('web/development', 27, 3), teamGrant('web/staging', 27, 60)]),
+    member('carol', [teamGrant('payments/staging', 32, -2)]),
+    member('dave', [teamGrant('payments/development', 90)], { edited: true }),
+    member('eve', [teamGrant('web/development', 5)], {
+      edited: true,
+      productionPaths: [
+        'secret/data/teams/payments/production/*',
+        'secret/metadata/teams/payments/production/*',
+      ],
+    }),
+    member('zed', [teamGrant(`${HOSTILE_IMG}/development`, 1)], { edited: true }),
+  ];
+}
+
+/** The policy text the core renders for these grants (main/core/provision/policy-document.ts). */
+function renderTeamPolicy(developer: string, grants: readonly TeamGrant[]): string {
+  const sorted = [...grants].sort((a, b) => a.target.localeCompare(b.target));
+  const meta = {
+    v: 1,
+    developer,
+    mount: 'secret',
+    layout: 'teams/{project}/{env}/{item}',
+    grants: sorted.map((g) => ({
+      project: g.project,
+      env: g.env,
+      grantedAt: g.grantedAt,
+      ...(g.expires !== undefined ? { expires: g.expires } : {}),
+    })),
+  };
+  const lines = [
+    `# latchkey-managed: read and list on development and staging paths only, for ${developer}.`,
+    "# Managed by 'latchkey grant' and 'latchkey revoke'; 'latchkey access' reports edits by hand.",
+    `# latchkey-grants: ${JSON.stringify(meta)}`,
+  ];
+  for (const g of sorted) {
+    lines.push('', `# ${g.target}${g.expires !== undefined ? ` (expires ${g.expires})` : ''}`);
+    for (const kind of ['data', 'metadata'])
+      lines.push(
+        `path "secret/${kind}/teams/${g.project}/${g.env}/*" {`,
+        '  capabilities = ["read", "list"]',
+        '}',
+      );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** The preview's fake backend: a `UiBackend` that keeps everything in memory. */
 export class FakeBackend implements UiBackend {
   readonly calls: { method: string; args: unknown[]; frame: { url: string; isMainFrame: boolean } }[] = [];
@@ -295,6 +390,7 @@ export class FakeBackend implements UiBackend {
   items: ItemDetail[];
   stores: StoreView[];
   audit: AuditRow[];
+  team: TeamMember[];
   failures = 0;
   readonly #listeners = new Set<(name: string, data: unknown) => void>();
   readonly #options: FakeOptions;
@@ -314,6 +410,7 @@ export class FakeBackend implements UiBackend {
     this.items = count === 0 ? [] : [...generateItems(count - 2), ...hostileItems()];
     this.stores = options.stores === false ? [] : initialStores();
     this.audit = options.audit === false ? [] : generateAudit(this.items);
+    this.team = options.team === 'none' ? [] : sampleTeam();
   }
 
   onEvent(listener: (name: string, data: unknown) => void): () => void {
@@ -439,6 +536,14 @@ export class FakeBackend implements UiBackend {
           zsh: 'eval "$(latchkey shell-hook zsh)"',
           fish: 'latchkey shell-hook fish | source',
         };
+      case 'teamAccess':
+        return this.#teamAccess(typeof a === 'string' ? a : undefined);
+      case 'previewGrant':
+        return this.#previewGrant(a as GrantRequest);
+      case 'grant':
+        return this.#grant(a as GrantRequest);
+      case 'revoke':
+        return this.#revoke(a as RevokeRequest);
       default:
         throw new FakeError('INVALID_ARGUMENT', `no call named '${method}'`);
     }
@@ -540,6 +645,119 @@ export class FakeBackend implements UiBackend {
           };
     });
     return outcomes;
+  }
+
+  #teamStore(name: string | undefined): StoreView {
+    this.#unlocked();
+    if (this.stores.length === 0)
+      throw new FakeError(
+        'STORE_NOT_FOUND',
+        "no store is configured; add your team's store in Settings first",
+      );
+    const store = name === undefined ? this.stores[0] : this.stores.find((s) => s.name === name);
+    if (store === undefined) throw new FakeError('STORE_NOT_FOUND', `no store named '${String(name)}'`);
+    return store;
+  }
+
+  async #teamAccess(name: string | undefined): Promise<TeamView> {
+    const store = this.#teamStore(name);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    return { store: store.name, members: this.team };
+  }
+
+  /** The new grants a request gives, checked like the core: dev and staging only, plain names. */
+  #planGrant(request: GrantRequest): { before: TeamGrant[]; after: TeamGrant[] } {
+    if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(request.developer))
+      throw new FakeError('USAGE', `'${request.developer}' is not a developer name Latchkey can use`);
+    const current = this.team.find((m) => m.developer === request.developer);
+    if (current?.edited === true && request.replace !== true) {
+      throw new FakeError(
+        'POLICY_EDITED',
+        `the policy 'latchkey-dev-${request.developer}' was edited by hand since Latchkey wrote it; merging would overwrite those edits — review it ('latchkey access'), then pass --replace to rewrite it from Latchkey's grants; nothing was written`,
+      );
+    }
+    const days =
+      request.expires === undefined
+        ? undefined
+        : Number(request.expires.slice(0, -1)) * ({ h: 1 / 24, d: 1, w: 7 }[request.expires.slice(-1)] ?? 1);
+    const added = request.targets.map((target) => {
+      const [project = '', env = ''] = target.split('/');
+      if (/[*+?{}[\]]/.test(target))
+        throw new FakeError(
+          'PRODUCTION_REFUSED',
+          `'${target}' has a wildcard; grants name one project and one environment, never a pattern`,
+        );
+      if (DEV_ENVIRONMENTS[env] === undefined)
+        throw new FakeError(
+          'PRODUCTION_REFUSED',
+          `'${project}/${env}': the environment '${env}' is not development or staging. Latchkey grants only development and staging; nothing was granted`,
+        );
+      return teamGrant(target, 0, days);
+    });
+    const before = request.replace === true ? [] : [...(current?.grants ?? [])];
+    const byTarget = new Map(before.map((g) => [g.target, g]));
+    for (const g of added) byTarget.set(g.target, g);
+    return { before: [...(current?.grants ?? [])], after: [...byTarget.values()] };
+  }
+
+  async #previewGrant(request: GrantRequest): Promise<GrantPreview> {
+    this.#teamStore(request.store);
+    const plan = this.#planGrant(request);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const policy = `latchkey-dev-${request.developer}`;
+    return {
+      policy,
+      text: renderTeamPolicy(request.developer, plan.after),
+      calls: [
+        `PUT /v1/sys/policies/acl/${policy} (the policy above)`,
+        `POST /v1/identity/entity/name/${request.developer} policies=[${policy}]`,
+        `POST /v1/auth/userpass/users/${request.developer}/policies token_policies=[${policy}]`,
+        ...(request.invite === true ? [`POST /v1/auth/token/create policies=[${policy}] wrap 24h`] : []),
+      ],
+      before: plan.before.map((g) => g.target).sort(),
+      after: plan.after.map((g) => g.target).sort(),
+    };
+  }
+
+  async #grant(request: GrantRequest): Promise<ProvisionResult> {
+    const store = this.#teamStore(request.store);
+    const plan = this.#planGrant(request);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const next = member(request.developer, plan.after);
+    this.team = [...this.team.filter((m) => m.developer !== request.developer), next].sort((a, b) =>
+      a.developer.localeCompare(b.developer),
+    );
+    const only = request.targets.map((t) => ` --only ${t}`).join('');
+    return {
+      developer: request.developer,
+      before: plan.before.map((g) => g.target).sort(),
+      after: plan.after.map((g) => g.target).sort(),
+      ...(request.invite === true
+        ? {
+            inviteCommand: `latchkey store add ${store.name} --addr ${store.addr} --mount ${store.mount} --layout '${store.layout}'${only} --wrapped-token hvs.CAESIPreviewOnlyWrappingTokenXyZ0123456789abcdef`,
+          }
+        : {}),
+    };
+  }
+
+  async #revoke(request: RevokeRequest): Promise<ProvisionResult> {
+    this.#teamStore(request.store);
+    const current = this.team.find((m) => m.developer === request.developer);
+    const before = (current?.grants ?? []).map((g) => g.target).sort();
+    if (current?.edited === true && request.targets !== undefined) {
+      throw new FakeError(
+        'POLICY_EDITED',
+        `the policy '${current.policy}' was edited by hand since Latchkey wrote it; revoking part of it would overwrite those edits — review it ('latchkey access'), then pass --replace to rewrite it from Latchkey's grants; nothing was written`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const drop = new Set(request.targets ?? before);
+    const remaining = (current?.grants ?? []).filter((g) => !drop.has(g.target));
+    this.team =
+      remaining.length === 0
+        ? this.team.filter((m) => m.developer !== request.developer)
+        : this.team.map((m) => (m.developer === request.developer ? { ...m, grants: remaining } : m));
+    return { developer: request.developer, before, after: remaining.map((g) => g.target).sort() };
   }
 
   #readAudit(query: AuditQuery): AuditRow[] {

@@ -141,6 +141,49 @@ const views: Record<string, (scheme: Scheme) => Promise<void>> = {
       await page.getByText('No audit lines yet').waitFor();
       await shot(page, 'empty-audit', scheme);
     }),
+  team: (scheme) =>
+    withUi(
+      scheme,
+      { phase: 'unlocked' },
+      async (page) => {
+        await page.getByRole('link', { name: 'Team' }).click();
+        await page.getByRole('table').waitFor();
+        await page.getByText('2 production paths').click();
+        await shot(page, 'team', scheme);
+        await page.getByRole('textbox', { name: 'Developer' }).fill('frank');
+        await page.getByRole('textbox', { name: 'Project/environment 1' }).fill('payments/development');
+        await page.getByRole('button', { name: '+ Add another' }).click();
+        await page.getByRole('textbox', { name: 'Project/environment 2' }).fill('web/staging');
+        await page.getByRole('textbox', { name: 'Expires after (optional)' }).fill('30d');
+        await page.getByRole('checkbox', { name: /Create an invite/ }).check();
+        await page.getByRole('button', { name: 'Preview' }).click();
+        await page.getByRole('button', { name: 'Grant', exact: true }).waitFor();
+        await shot(page, 'team-preview', scheme);
+        await page.getByRole('button', { name: 'Grant', exact: true }).click();
+        await page.getByText('Invite for frank').waitFor();
+        await shot(page, 'team-invite', scheme);
+        await page.getByRole('textbox', { name: 'Project/environment 1' }).fill('payments/production');
+        await page.getByRole('button', { name: 'Preview' }).click();
+        await page.getByText('Refused.').waitFor();
+        await shot(page, 'team-refused', scheme);
+        await page.getByRole('row', { name: /alice/ }).getByRole('button', { name: 'Revoke all' }).click();
+        await page.getByRole('dialog').waitFor();
+        await shot(page, 'team-revoke', scheme);
+      },
+      { width: 1100, height: 1300 },
+    ),
+  'team-empty': (scheme) =>
+    withUi(scheme, { phase: 'unlocked', team: 'none' }, async (page) => {
+      await page.getByRole('link', { name: 'Team' }).click();
+      await page.getByText('No one has access through Latchkey yet.').waitFor();
+      await shot(page, 'team-none', scheme);
+    }),
+  'team-no-store': (scheme) =>
+    withUi(scheme, { phase: 'unlocked', stores: false }, async (page) => {
+      await page.getByRole('link', { name: 'Team' }).click();
+      await page.getByText('No team store yet').waitFor();
+      await shot(page, 'team-no-store', scheme);
+    }),
   'no-items': (scheme) =>
     withUi(scheme, { phase: 'unlocked', itemCount: 0 }, async (page) => {
       await page.getByText('No secrets yet').waitFor();
