@@ -11,7 +11,12 @@
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // Answered here, before loading anything: `latchkey --version` costs what `node -e 0` costs.
-  process.stdout.write(`latchkey ${require('../package.json').version}\n`);
+  // Written to fd 1 directly: creating process.stdout on a pipe would load the net streams.
+  try {
+    require('node:fs').writeSync(1, `latchkey ${require('../package.json').version}\n`);
+  } catch {
+    process.exitCode = 1; // stdout closed: nothing to say it on
+  }
   return;
 }
 
