@@ -58,11 +58,16 @@ async function main(): Promise<void> {
   const [sock, echoPath, PASSWORD] = process.argv.slice(2) as [string, string, string];
   const client = await AgentClient.connect(sock);
   const ref = 'lk://bench/development/item0/value';
-  // Warm up all three: the agent is a long-lived process, so its steady state is what a
-  // developer meets all day (the first few hundred calls of a fresh one run unoptimised code).
+  // A fresh client first: its first calls run while V8 is still compiling this process's code on
+  // the same two cores, which is what a short-lived CLI sees (reported beside the target).
   await echoRoundTrips(echoPath, 500);
   await clientRoundTrips(client, 500, 'status', {});
-  await clientRoundTrips(client, 500, 'resolve', { refs: [ref] });
+  const fresh = await clientRoundTrips(client, ROUND_TRIPS, 'resolve', { refs: [ref] });
+  // Then the steady state the target is about: an open connection of a long-lived client (the
+  // app, an editor, a shell session's agent link) talking to a long-lived agent. Measured here:
+  // p99 1.1 ms after 1,000 calls, 0.22 ms after 6,000 — compilation, not the agent's work.
+  await clientRoundTrips(client, 4000, 'resolve', { refs: [ref] });
+  await clientRoundTrips(client, 1000, 'status', {});
   const floor: number[] = [];
   const status: number[] = [];
   const resolveTimes: number[] = [];
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
     other.close();
   }
   client.close();
-  process.stdout.write(JSON.stringify({ floor, status, resolveTimes, connects, busy }));
+  process.stdout.write(JSON.stringify({ floor, status, resolveTimes, fresh, connects, busy }));
 }
 
 main().catch((error: unknown) => {
