@@ -10,54 +10,26 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { CALL_NAMES, type CallName } from '../../preload/api';
-import { Desk } from '../../main/app/desk/desk';
-import { createHandlerTable, type HandlerTable } from '../../main/app/ipc/handler-table';
-import type { IpcEventLike } from '../../main/app/ipc/sender-check';
+import type { HandlerTable } from '../../main/app/ipc/handler-table';
 import { renderPolicy } from '../../main/core/provision';
 import { startVaultServer, type VaultServer } from '../fixtures/vault-server';
-import { FAST_KDF } from '../helpers/fast-kdf';
-import { MemoryClipboard } from '../helpers/memory-clipboard';
-import { tempHome } from '../helpers/temp-home';
-import { openUi, type OpenUi, type UiBackend } from './harness';
+import { openUi, type OpenUi } from './harness';
+import { ipcEventFor, realBackend, type RealBackend } from './real-backend';
 
 const PASSWORD = 'a calm morning passphrase';
-const WINDOW_ID = 7;
 const IMG = '<img src=x onerror=window.__pwned=1>';
 const RESULTS = resolve(__dirname, '..', '..', '..', 'test-results');
 const DEV_PATH = 'secret/data/teams/payments/development/*';
 
 let server: VaultServer;
-let desk: Desk;
 let table: HandlerTable;
-let cleanupHome: () => void;
+let backend: RealBackend;
 let ui: OpenUi;
 let page: Page;
 /** Every call the page made, by name, in order. */
-const calls: string[] = [];
+const callNames = (from = 0): string[] => backend.calls.slice(from).map((c) => c.method);
 let ivyToken = '';
 let inviteCommand = '';
-
-/** The page's calls reach the very table main registers, with the event Electron would describe. */
-function uiBackend(): UiBackend {
-  return {
-    call: async (method, args, frame) => {
-      calls.push(method);
-      if (!(CALL_NAMES as readonly string[]).includes(method))
-        throw new Error(`PROTOCOL_ERROR: no handler is registered for '${method.slice(0, 80)}'`);
-      const handler = table[method as CallName] as (
-        event: IpcEventLike,
-        ...rest: unknown[]
-      ) => Promise<unknown>;
-      const event: IpcEventLike = {
-        senderFrame: { url: frame.url, parent: frame.isMainFrame ? null : {} },
-        sender: { id: WINDOW_ID },
-      };
-      return handler(event, ...args);
-    },
-    onEvent: (listener) => desk.on((name, data) => listener(name, data)),
-  };
-}
 
 /** Saves the page in light and dark: test-results/app-team-<name>.png and …-dark.png. */
 async function shot(name: string): Promise<void> {
@@ -119,30 +91,20 @@ void describe('the Team view against its real backend and a Vault store', () => 
     server.kvPut('secret', 'teams/payments/production/stripe', { secret_key: 'sk_test_prod_stand_in' });
     server.addUserpassUser('ivy', 'ivy-password', []);
 
-    const t = tempHome('latchkey-team-');
-    cleanupHome = t.cleanup;
-    desk = new Desk({
-      env: { LATCHKEY_HOME: t.home, LATCHKEY_SOCK: join(t.dir, 'run', 'agent.sock'), HOME: t.dir },
-      clipboard: new MemoryClipboard(),
-      kdfParams: () => Promise.resolve(FAST_KDF),
-    });
-    table = createHandlerTable(desk, { mainWindowId: () => WINDOW_ID });
-    const lead: IpcEventLike = {
-      senderFrame: { url: 'app://latchkey/index.html', parent: null },
-      sender: { id: WINDOW_ID },
-    };
+    backend = realBackend();
+    ({ table } = backend);
+    const lead = ipcEventFor({ url: 'app://latchkey/index.html', isMainFrame: true });
     await table.createVault(lead, PASSWORD);
     await table.addStore(lead, { name: 'corp', addr: server.url, token: server.rootToken });
 
-    ui = await openUi(uiBackend(), { width: 1100, height: 900 });
+    ui = await openUi(backend, { width: 1100, height: 900 });
     page = ui.page;
     page.setDefaultTimeout(5000);
   });
 
   after(async () => {
     await ui?.close().catch(() => undefined);
-    await desk?.dispose().catch(() => undefined);
-    cleanupHome?.();
+    await backend?.cleanup().catch(() => undefined);
     await server?.close().catch(() => undefined);
   });
 
@@ -157,11 +119,11 @@ void describe('the Team view against its real backend and a Vault store', () => 
     await page.getByRole('heading', { level: 1, name: 'Team' }).waitFor();
     await page.getByText('No one has access through Latchkey yet.').waitFor();
     assert.ok(await page.getByText('writes the policy').isVisible());
-    assert.ok(calls.includes('teamAccess'));
+    assert.ok(callNames().includes('teamAccess'));
   });
 
   void test('a developer name the core would refuse never leaves the page', async () => {
-    const before = calls.length;
+    const before = backend.calls.length;
     await fillGrant('Ivy <b>', 'payments/development', '', false);
     await page.getByRole('button', { name: 'Preview', exact: true }).click();
     await page.getByText('Use lower-case letters, digits').waitFor();
@@ -169,7 +131,7 @@ void describe('the Team view against its real backend and a Vault store', () => 
     await page.getByRole('textbox', { name: 'Expires after (optional)' }).fill('soon');
     await page.getByRole('button', { name: 'Preview', exact: true }).click();
     await page.getByText('Type a duration like 30d').waitFor();
-    assert.deepEqual(calls.slice(before), [], 'no call was made');
+    assert.deepEqual(callNames(before), [], 'no call was made');
   });
 
   void test('Preview shows the policy and the calls, and sends nothing', async () => {
@@ -342,7 +304,7 @@ void describe('the Team view against its real backend and a Vault store', () => 
     assert.equal(await readAs(ivyToken, 'teams/payments/development/stripe'), 403);
 
     const audit = await table.readAudit(
-      { senderFrame: { url: 'app://latchkey/index.html', parent: null }, sender: { id: WINDOW_ID } },
+      ipcEventFor({ url: 'app://latchkey/index.html', isMainFrame: true }),
       {},
     );
     const ops = audit.filter((r) => r.ref?.startsWith('grant:ivy@corp')).map((r) => `${r.op} ${r.ref ?? ''}`);
