@@ -75,12 +75,15 @@ function start(): void {
   });
   const table = createHandlerTable(desk, { mainWindowId: () => mainWindow?.webContents.id, log });
   registerHandlers(table);
+  let wasUnlocked = false;
   desk.on((event, data) => {
     if (event === 'state') {
       const locked = (data as { phase: string }).phase !== 'unlocked';
       tray?.show(locked);
+      const justLocked = locked && wasUnlocked;
+      wasUnlocked = !locked;
       // Locking drops the keys here and everything the page held: it starts again from the unlock view.
-      if (locked && mainWindow !== undefined && !mainWindow.isDestroyed()) {
+      if (justLocked && mainWindow !== undefined && !mainWindow.isDestroyed()) {
         mainWindow.webContents.reloadIgnoringCache();
         return;
       }

@@ -489,3 +489,28 @@ void test('the app hosts the agent on LATCHKEY_SOCK, and still opens when anothe
   assert.match(stderr2, /not hosting the agent: an agent is already listening/);
   assert.equal(second.windows.length, 1);
 });
+
+void test('locking reloads the window once (dropping what the page held); other state changes are sent as events', async () => {
+  for (const earlier of launched.splice(0)) earlier.app.emit('before-quit', fakeEvent());
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const fake = fakeElectron();
+  await launch(fake);
+  const window = fake.windows[0]!;
+  const fromUi = { senderFrame: { url: ENTRY_URL, parent: null }, sender: { id: window.webContents.id } };
+  const call = (name: string, ...args: unknown[]) =>
+    (fake.ipcHandlers.get(`latchkey:${name}`) as (e: unknown, ...a: unknown[]) => Promise<unknown>)(
+      fromUi,
+      ...args,
+    );
+  const state = (await call('getState')) as { phase: string };
+  if (state.phase === 'absent') await call('createVault', 'wiring test passphrase');
+  else await call('unlock', 'wiring test passphrase');
+  assert.equal(window.webContents.reloads, 0);
+  assert.ok(window.webContents.sent.some((m) => m[1] === 'state'));
+  assert.equal(fake.trays[0]?.tooltip, 'Latchkey — unlocked');
+  await call('lock');
+  assert.equal(window.webContents.reloads, 1);
+  assert.equal(fake.trays[0]?.tooltip, 'Latchkey — locked');
+  await call('lock');
+  assert.equal(window.webContents.reloads, 1, 'locking again reloads nothing');
+});
