@@ -7,9 +7,8 @@
 // another platform or architecture: the local Electron and the native modules in node_modules are
 // this machine's, so other platforms are packaged on their own machines (docs/packaging.md).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { installedElectron, isFile } from './electron-binary.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -40,51 +39,9 @@ const ARCH_FLAGS = {
   '--universal': 'universal',
 };
 
-/** The executable's path inside an Electron dist directory, as the electron package's install.js names it. */
-function platformExecutable() {
-  switch (process.platform) {
-    case 'darwin':
-      return 'Electron.app/Contents/MacOS/Electron';
-    case 'win32':
-      return 'electron.exe';
-    case 'linux':
-    case 'freebsd':
-    case 'openbsd':
-      return 'electron';
-    default:
-      return undefined;
-  }
-}
-
-function isFile(path) {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** The unpacked Electron directory to package from, or undefined when none is installed. */
 function electronDistDirectory() {
-  let packageDir;
-  try {
-    packageDir = dirname(createRequire(join(root, 'package.json')).resolve('electron/package.json'));
-  } catch {
-    packageDir = undefined;
-  }
-  let executable;
-  if (packageDir !== undefined) {
-    try {
-      executable = readFileSync(join(packageDir, 'path.txt'), 'utf8').trim() || undefined;
-    } catch {
-      executable = undefined;
-    }
-  }
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  const dist = override || (packageDir === undefined ? undefined : join(packageDir, 'dist'));
-  const name = executable ?? (override ? platformExecutable() : undefined);
-  if (dist === undefined || name === undefined) return undefined;
-  return isFile(join(dist, name)) ? dist : undefined;
+  return installedElectron(root)?.dist;
 }
 
 function failWith(sentence) {

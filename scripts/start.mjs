@@ -7,10 +7,9 @@
 // require('electron') spawns install.js to download it from the network. Here a missing binary gets
 // one sentence on stderr and exit status 1.
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { installedElectron, isFile } from './electron-binary.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const mainScript = join(root, 'dist', 'main', 'app', 'main.js');
@@ -22,55 +21,9 @@ const NO_ELECTRON =
 const NOT_BUILT =
   'latchkey: the app is not built; run `npm run build` first (`npm start` builds it for you).';
 
-/** The executable's path inside an Electron dist directory, as the electron package's install.js names it. */
-function platformExecutable() {
-  switch (process.platform) {
-    case 'darwin':
-      return 'Electron.app/Contents/MacOS/Electron';
-    case 'win32':
-      return 'electron.exe';
-    case 'linux':
-    case 'freebsd':
-    case 'openbsd':
-      return 'electron';
-    default:
-      return undefined;
-  }
-}
-
-function isFile(path) {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** The Electron executable to run, or undefined when none is installed. Never downloads anything. */
 function electronBinary() {
-  let packageDir;
-  try {
-    packageDir = dirname(createRequire(join(root, 'package.json')).resolve('electron/package.json'));
-  } catch {
-    packageDir = undefined;
-  }
-  let executable;
-  if (packageDir !== undefined) {
-    try {
-      executable = readFileSync(join(packageDir, 'path.txt'), 'utf8').trim() || undefined;
-    } catch {
-      executable = undefined;
-    }
-  }
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  let candidate;
-  if (override) {
-    const name = executable ?? platformExecutable();
-    candidate = name === undefined ? undefined : join(override, name);
-  } else if (packageDir !== undefined && executable !== undefined) {
-    candidate = join(packageDir, 'dist', executable);
-  }
-  return candidate !== undefined && isFile(candidate) ? candidate : undefined;
+  return installedElectron(root)?.binary;
 }
 
 function failWith(sentence) {
