@@ -7,11 +7,10 @@
  * tokens, and a lead grants rarely enough that typing the password is the right cost.
  */
 import { recordPending, type AuditEvent } from '../core/audit';
-import { Secret, wipe } from '../core/crypto/secret';
+import { wipe } from '../core/crypto/secret';
 import { LatchkeyError } from '../core/errors';
-import { StoreCalls, type ProvisionScope } from '../core/provision';
+import { chooseStore, withStoreCalls, type ProvisionScope, type StoreCalls } from '../core/provision';
 import { StoreConfigFile, type StoreConfig } from '../core/sync/store-config';
-import { DEFAULT_SYNC_SETTINGS, storeApi, tokenKey } from '../core/sync/sync-store';
 import type { CommandContext } from './command';
 import { cliWho, openAudited, vaultStore, type AuditedVault } from './direct-vault';
 import { InputSource } from './terminal-input';
@@ -25,16 +24,14 @@ export interface ProvisionSession {
 
 /** The configured store named by --store, or the only one. */
 export function provisionStore(ctx: CommandContext): StoreConfig {
-  const file = new StoreConfigFile(vaultStore(ctx.env).paths.dir);
   const name = ctx.args.values.store;
-  if (typeof name === 'string') return file.get(name);
-  const all = file.read();
-  if (all.length === 1) return all[0]!;
-  throw new LatchkeyError(
-    'STORE_NOT_FOUND',
-    all.length === 0
-      ? "no store is configured; add your team's store with 'latchkey store add <name> --addr https://…'"
-      : `${all.length} stores are configured; say which with --store (${all.map((s) => s.name).join(', ')})`,
+  return chooseStore(
+    new StoreConfigFile(vaultStore(ctx.env).paths.dir).read(),
+    typeof name === 'string' ? name : undefined,
+    {
+      none: "no store is configured; add your team's store with 'latchkey store add <name> --addr https://…'",
+      many: 'say which with --store',
+    },
   );
 }
 
@@ -70,33 +67,21 @@ export async function withProvisionSession<T>(
     wipe(password);
     input.dispose();
   }
-  const api = storeApi(config, DEFAULT_SYNC_SETTINGS);
   try {
-    const token: Secret | undefined = opened.vault.readSystemSecret(tokenKey(config.name));
-    if (token === undefined) {
-      throw new LatchkeyError(
-        'STORE_AUTH_FAILED',
-        `there is no token for store '${config.name}'; run 'latchkey store login ${config.name}'`,
-      );
-    }
-    try {
-      api.useToken(token.reveal().toString('utf8'));
-    } finally {
-      token.dispose();
-    }
     const userpassMount =
       typeof ctx.args.values['userpass-mount'] === 'string' ? ctx.args.values['userpass-mount'] : 'userpass';
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(userpassMount)) {
       throw new LatchkeyError('USAGE', '--userpass-mount must be a plain mount name');
     }
-    return await work({
-      config,
-      calls: new StoreCalls(api, options.dryRun),
-      scope: { mount: config.mount, layout: config.layout, userpassMount, now: new Date() },
-      record: opened.record,
-    });
+    return await withStoreCalls(opened.vault, config, options.dryRun, (calls) =>
+      work({
+        config,
+        calls,
+        scope: { mount: config.mount, layout: config.layout, userpassMount, now: new Date() },
+        record: opened.record,
+      }),
+    );
   } finally {
-    api.close();
     opened.close();
   }
 }

@@ -12,9 +12,11 @@ import type {
 } from '../../../preload/api';
 import type { VaultSession } from '../../core/agent/vault-session';
 import type { AuditWho } from '../../core/audit';
-import { LatchkeyError, isLatchkeyError } from '../../core/errors';
+import { isLatchkeyError } from '../../core/errors';
 import {
-  StoreCalls,
+  chooseStore,
+  createInvite,
+  describeCall,
   expiryFrom,
   grantAccess,
   isExpired,
@@ -23,14 +25,12 @@ import {
   reviewAccess,
   revokeAccess,
   targetKey,
+  withStoreCalls,
   type GrantTarget,
   type ProvisionScope,
+  type StoreCalls,
 } from '../../core/provision';
 import type { StoreConfig, StoreConfigFile } from '../../core/sync/store-config';
-import { DEFAULT_SYNC_SETTINGS, storeApi, tokenKey } from '../../core/sync/sync-store';
-
-const INVITE_WRAP_TTL = '24h';
-const INVITE_TOKEN_TTL = '720h';
 
 export class TeamDesk {
   constructor(
@@ -44,15 +44,10 @@ export class TeamDesk {
   }
 
   #store(name: string | undefined): StoreConfig {
-    if (name !== undefined) return this.stores.get(name);
-    const all = this.stores.read();
-    if (all.length === 1) return all[0]!;
-    throw new LatchkeyError(
-      'STORE_NOT_FOUND',
-      all.length === 0
-        ? "no store is configured; add your team's store in Settings first"
-        : 'choose the store to provision',
-    );
+    return chooseStore(this.stores.read(), name, {
+      none: "no store is configured; add your team's store in Settings first",
+      many: 'choose the store to provision',
+    });
   }
 
   async #with<T>(
@@ -60,28 +55,15 @@ export class TeamDesk {
     dryRun: boolean,
     work: (calls: StoreCalls, scope: ProvisionScope) => Promise<T>,
   ): Promise<T> {
-    const vault = this.session.vault();
-    const token = vault.readSystemSecret(tokenKey(config.name));
-    if (token === undefined) {
-      throw new LatchkeyError(
-        'STORE_AUTH_FAILED',
-        `there is no token for store '${config.name}'; run 'latchkey store login ${config.name}'`,
-      );
-    }
-    const api = storeApi(config, DEFAULT_SYNC_SETTINGS);
+    const scope: ProvisionScope = {
+      mount: config.mount,
+      layout: config.layout,
+      userpassMount: 'userpass',
+      now: new Date(this.now()),
+    };
     try {
-      api.useToken(token.reveal().toString('utf8'));
-      token.dispose();
-      const scope: ProvisionScope = {
-        mount: config.mount,
-        layout: config.layout,
-        userpassMount: 'userpass',
-        now: new Date(this.now()),
-      };
-      return await work(new StoreCalls(api, dryRun), scope);
+      return await withStoreCalls(this.session.vault(), config, dryRun, (calls) => work(calls, scope));
     } finally {
-      token.dispose();
-      api.close();
       this.session.touch();
     }
   }
@@ -138,11 +120,11 @@ export class TeamDesk {
         ...(expires ? { expires } : {}),
         replace: request.replace === true,
       });
-      if (request.invite) await calls.createWrappedToken([outcome.policy], INVITE_TOKEN_TTL, INVITE_WRAP_TTL);
+      if (request.invite) await createInvite(calls, outcome.policy, config, targets);
       return {
         policy: outcome.policy,
         text: outcome.text ?? '',
-        calls: calls.calls.map((c) => `${c.method} /v1/${c.path}${c.summary ? ` ${c.summary}` : ''}`),
+        calls: calls.calls.map(describeCall),
         before: outcome.before,
         after: outcome.after,
       };
@@ -180,16 +162,9 @@ export class TeamDesk {
           result: 'ok',
           reason: expires ? `until:${expires}` : 'granted',
         });
-      let inviteCommand: string | undefined;
-      if (request.invite) {
-        const invite = await calls.createWrappedToken([outcome.policy], INVITE_TOKEN_TTL, INVITE_WRAP_TTL);
-        if (invite) {
-          const only = targets.map((t) => ` --only ${targetKey(t)}`).join('');
-          inviteCommand =
-            `latchkey store add ${config.name} --addr ${config.addr} --mount ${config.mount} --layout '${config.layout}'` +
-            `${config.namespace ? ` --namespace ${config.namespace}` : ''}${only} --wrapped-token ${invite.token}`;
-        }
-      }
+      const inviteCommand = request.invite
+        ? await createInvite(calls, outcome.policy, config, targets)
+        : undefined;
       return {
         developer: request.developer,
         before: outcome.before,

@@ -1,5 +1,7 @@
 import { isLatchkeyError } from '../../core/errors';
 import {
+  createInvite,
+  describeCall,
   expiryFrom,
   grantAccess,
   parseTarget,
@@ -16,10 +18,6 @@ import {
   recordRefusal,
   withProvisionSession,
 } from '../provision-session';
-
-/** How long an invite's wrapping token may wait to be used, and how long the token itself lives. */
-const INVITE_WRAP_TTL = '24h';
-const INVITE_TOKEN_TTL = '720h';
 
 export const command: CommandSpec = {
   name: 'grant',
@@ -83,16 +81,12 @@ your audit log.`,
         throw error;
       }
       const invite =
-        ctx.args.values.invite === true
-          ? await calls.createWrappedToken([policy], INVITE_TOKEN_TTL, INVITE_WRAP_TTL)
-          : undefined;
+        ctx.args.values.invite === true ? await createInvite(calls, policy, config, targets) : undefined;
       if (dryRun) {
         await writeAll(
           ctx.io.stdout,
           `# Dry run: nothing was sent. The policy ${policy} would be:\n\n${outcome.text ?? ''}\n# The calls (reads already made are not listed):\n` +
-            calls.calls
-              .map((c) => `${c.method} /v1/${c.path}${c.summary ? ` ${c.summary}` : ''}`)
-              .join('\n') +
+            calls.calls.map(describeCall).join('\n') +
             '\n',
         );
         return;
@@ -111,12 +105,9 @@ your audit log.`,
           `Before: ${outcome.before.join(', ') || 'nothing'}\nNow:    ${outcome.after.join(', ')}\n`,
       );
       if (invite) {
-        const only = targets.map((t) => ` --only ${targetKey(t)}`).join('');
         await writeAll(
           ctx.io.stdout,
-          `\nSend ${developer} this command; it works once, within 24 h:\n\n` +
-            `  latchkey store add ${config.name} --addr ${config.addr} --mount ${config.mount} --layout '${config.layout}'` +
-            `${config.namespace ? ` --namespace ${config.namespace}` : ''}${only} --wrapped-token ${invite.token}\n`,
+          `\nSend ${developer} this command; it works once, within 24 h:\n\n  ${invite}\n`,
         );
       }
     });

@@ -1,6 +1,6 @@
 import {
   isExpired,
-  parseTarget,
+  isPlainName,
   policyNameOf,
   revokeAccess,
   targetKey,
@@ -41,17 +41,16 @@ developer. Every revoke is written to your audit log.`,
       );
     }
     if (developer !== undefined) policyNameOf(developer);
-    // Any target may be revoked, even one that could never have been granted: revoking only takes away.
+    // Targets are matched by name only: revoking takes away, so nothing needs classifying.
     const targets = texts.map((t) => {
-      try {
-        return parseTarget(t);
-      } catch (error) {
-        if (error instanceof LatchkeyError && error.code === 'PRODUCTION_REFUSED') {
-          const [project, env] = t.split('/');
-          return { project: project ?? t, env: env ?? '', environment: 'development' as const };
-        }
-        throw error;
+      const [project, env, extra] = t.split('/');
+      if (!project || !env || extra !== undefined || !isPlainName(project) || !isPlainName(env)) {
+        throw new LatchkeyError(
+          'USAGE',
+          `'${t.slice(0, 80)}' is not project/environment (e.g. payments/development)`,
+        );
       }
+      return { project, env };
     });
     const config = provisionStore(ctx);
     await withProvisionSession(ctx, config, { dryRun: false }, async ({ calls, scope, record }) => {
@@ -61,6 +60,7 @@ developer. Every revoke is written to your audit log.`,
             .map((r) => r.developer)
         : [developer!];
       const lines: string[] = [];
+      const before = new Set<string>();
       for (const dev of developers) {
         let outcome;
         try {
@@ -75,6 +75,7 @@ developer. Every revoke is written to your audit log.`,
           lines.push(`${dev}: skipped — ${error.message}`);
           continue;
         }
+        for (const k of outcome.before) before.add(k);
         const removed = outcome.before.filter((k) => !outcome.after.includes(k));
         if (expired && removed.length === 0) continue;
         for (const k of removed.length > 0 ? removed : ['nothing']) {
@@ -92,9 +93,8 @@ developer. Every revoke is written to your audit log.`,
               : ''),
         );
       }
-      if (targets.length > 0 && lines.length === 1 && !lines[0]!.includes(targets.map(targetKey)[0]!)) {
-        lines.push(`(${targets.map(targetKey).join(', ')} was not granted)`);
-      }
+      const notGranted = targets.map(targetKey).filter((k) => !before.has(k));
+      if (notGranted.length > 0) lines.push(`(${notGranted.join(', ')} was not granted)`);
       await writeAll(ctx.io.stdout, `${lines.length > 0 ? lines.join('\n') : 'No expired grants.'}\n`);
     });
   },

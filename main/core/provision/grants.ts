@@ -92,7 +92,7 @@ export function isPlainName(name: string): boolean {
   return PROJECT.test(name);
 }
 
-export function targetKey(t: GrantTarget): string {
+export function targetKey(t: Pick<GrantTarget, 'project' | 'env'>): string {
   return `${t.project}/${t.env}`;
 }
 

@@ -5,6 +5,7 @@ export {
   developerOfPolicy,
   expiryFrom,
   isExpired,
+  isPlainName,
   parseTarget,
   policyNameOf,
   targetKey,
@@ -12,7 +13,7 @@ export {
   type GrantTarget,
 } from './grants';
 export { describeGrants, grantPaths, readPolicy, renderPolicy, type PolicyDocument } from './policy-document';
-export { StoreCalls, type PlannedCall } from './store-calls';
+export { StoreCalls, describeCall, type PlannedCall } from './store-calls';
 export {
   grantAccess,
   revokeAccess,
@@ -22,3 +23,10 @@ export {
   type GrantOptions,
   type ProvisionScope,
 } from './provision';
+export {
+  INVITE_TOKEN_TTL,
+  INVITE_WRAP_TTL,
+  chooseStore,
+  createInvite,
+  withStoreCalls,
+} from './store-session';

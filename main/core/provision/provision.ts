@@ -177,7 +177,8 @@ export async function revokeAccess(
   developer: string,
   scope: ProvisionScope,
   which: {
-    readonly targets?: readonly GrantTarget[];
+    /** Matched by project and folder name: what was granted can be revoked whatever it names. */
+    readonly targets?: readonly Pick<GrantTarget, 'project' | 'env'>[];
     readonly expired?: boolean;
     readonly replace?: boolean;
   },

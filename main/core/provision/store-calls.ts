@@ -14,6 +14,11 @@ export interface PlannedCall {
   readonly summary: string;
 }
 
+/** A planned call as a dry run prints it: `PUT /v1/sys/policies/acl/latchkey-dev-alice {…}`. */
+export function describeCall(c: PlannedCall): string {
+  return `${c.method} /v1/${c.path}${c.summary ? ` ${c.summary}` : ''}`;
+}
+
 function obj(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
     ? (v as Record<string, unknown>)
