@@ -37,7 +37,7 @@ import { DEFAULT_LAYOUT } from '../../core/sync/layout';
 import { checkStoreAccess, forgetStore, hasStoreToken, keepStoreToken } from '../../core/sync/store-admin';
 import { StoreConfigFile, validateStoreConfig, type StoreConfig } from '../../core/sync/store-config';
 import { DEFAULT_SYNC_SETTINGS, syncStates, syncStore, type SyncSettings } from '../../core/sync/sync-store';
-import { listedItems } from '../../core/vault/listing';
+import { listedItems, type ListedItem } from '../../core/vault/listing';
 import { dataDir, dataPaths } from '../../core/vault/paths';
 import { parseFieldRef, parseItemOrFieldRef } from '../../core/vault/ref';
 import { VaultStore } from '../../core/vault/vault-store';
@@ -233,17 +233,7 @@ export class Desk {
     const knowledge = readSchemaKnowledge(this.#env);
     const now = this.#now();
     this.session.touch();
-    return listedItems(vault.list()).map((i) => ({
-      ref: i.ref,
-      project: i.project,
-      environment: i.environment,
-      item: i.item,
-      fields: i.fields,
-      source: i.source,
-      version: i.version,
-      updatedAt: i.updatedAt,
-      overdue: isOverdue(knowledge.get(i.ref), i.updatedAt, now),
-    }));
+    return listedItems(vault.list()).map((i) => summaryOf(i, knowledge.get(i.ref), now));
   }
 
   itemDetail(ref: string): ItemDetail {
@@ -253,8 +243,10 @@ export class Desk {
     if (record === undefined) {
       throw new LatchkeyError('ITEM_NOT_FOUND', `there is no item ${ref.slice(0, 300)} in the vault`);
     }
-    const summary = this.listItems().find((i) => i.ref === listedItems([record])[0]!.ref)!;
-    const known = readSchemaKnowledge(this.#env).get(summary.ref);
+    const listed = listedItems([record])[0]!;
+    const known = readSchemaKnowledge(this.#env).get(listed.ref);
+    const summary = summaryOf(listed, known, this.#now());
+    this.session.touch();
     const previous =
       record.previous !== undefined && Date.parse(record.previous.until) > this.#now()
         ? { version: record.previous.version, until: record.previous.until }
@@ -547,6 +539,20 @@ export class Desk {
 
 function fieldRefText(r: { project: string; environment: string; item: string; field: string }): string {
   return `lk://${r.project}/${r.environment}/${r.item}/${r.field}`;
+}
+
+function summaryOf(i: ListedItem, known: ItemKnowledge | undefined, now: number): ItemSummary {
+  return {
+    ref: i.ref,
+    project: i.project,
+    environment: i.environment,
+    item: i.item,
+    fields: i.fields,
+    source: i.source,
+    version: i.version,
+    updatedAt: i.updatedAt,
+    overdue: isOverdue(known, i.updatedAt, now),
+  };
 }
 
 function isOverdue(known: ItemKnowledge | undefined, updatedAt: string, now: number): boolean {
