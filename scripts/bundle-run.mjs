@@ -8,13 +8,14 @@
 // is missing. test/unit/run-bundle.test.ts checks what is in and what is out.
 //
 // It also writes V8's code cache for the bundle, launch.bundle.cache, which the launcher hands to
-// vm.Script so the bundle's top level is not compiled again at every start. V8 checks the cache
-// against its own version and flags and ignores one that does not match (then it just compiles).
+// vm.Script so the bundle is not compiled again at every start. V8 checks the cache against its
+// own version and flags and ignores one that does not match (then it just compiles).
 import { rolldown } from 'rolldown';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { Script } from 'node:vm';
 
 const root = resolve(import.meta.dirname, '..');
 const dir = resolve(root, 'dist/main/cli/run');
@@ -22,18 +23,18 @@ const entry = resolve(dir, 'launch.js');
 
 /**
  * Kept as requires of the compiled files: what the run path loads lazily and only off the fast
- * path, and core/errors — one copy of LatchkeyError for the bundle and the lazily loaded modules,
- * so `instanceof` holds for an error thrown by either.
+ * path. core/errors is bundled too: `instanceof LatchkeyError` recognises an error of either copy
+ * (a brand, main/core/errors.ts), so the bundle's reports hold for errors the slow path throws.
  */
 const OUTSIDE = [
   'cli/run/direct-read',
+  'cli/io',
   'cli/secret-source',
   'core/vault/ref',
   'core/project/index',
   'core/project',
   'cli/commands/run',
   'cli/command',
-  'core/errors',
 ].map((m) => resolve(root, 'dist/main', m));
 
 function outside(id, importer) {
@@ -61,10 +62,49 @@ await bundle.write({
 });
 await bundle.close();
 
-// The code cache: compile and evaluate the bundle's top level (module definitions, no command
-// runs), then ask V8 for the cache of everything compiled so far.
+// The plan cache's code identity (main/cli/run/plan-cache.ts): a hash of every compiled file a
+// run plan depends on — the schema, scope and ref code, secret-source, errors and the YAML parser —
+// written into the bundle, so a run checks one string instead of stat-ing some 25 files. The
+// bundle itself, which holds plan-cache, changes with its own code.
 const bundleFile = resolve(dir, 'launch.bundle.js');
-const script = new Script(Module.wrap(readFileSync(bundleFile, 'utf8')), { filename: bundleFile });
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(bundleFile), module, bundleFile, dir);
-writeFileSync(resolve(dir, 'launch.bundle.cache'), script.createCachedData());
+const planCode = createHash('sha256');
+const distMain = resolve(root, 'dist/main');
+const planFiles = [
+  ...['core/project', 'core/scope'].flatMap((d) =>
+    readdirSync(resolve(distMain, d))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => resolve(distMain, d, f)),
+  ),
+  resolve(distMain, 'core/vault/ref.js'),
+  resolve(distMain, 'core/errors.js'),
+  resolve(distMain, 'cli/secret-source.js'),
+  createRequire(entry).resolve('yaml'),
+  resolve(dirname(createRequire(entry).resolve('yaml')), '..', 'package.json'),
+].sort();
+for (const f of planFiles)
+  planCode
+    .update(`${f.slice(root.length)}\0`)
+    .update(readFileSync(f))
+    .update('\0');
+const PLACEHOLDER = '@@latchkey-plan-code-id@@';
+const bundled = readFileSync(bundleFile, 'utf8');
+if (bundled.split(PLACEHOLDER).length !== 2) {
+  process.stderr.write('bundle-run: the plan code id placeholder must appear exactly once in the bundle\n');
+  process.exit(1);
+}
+writeFileSync(bundleFile, bundled.replace(PLACEHOLDER, `sha256:${planCode.digest('hex')}`));
+
+// The code cache, made in a separate Node (scripts/run-code-cache.mjs) with every function of the
+// bundle compiled, not only its top level: otherwise each function `run` calls is compiled at every
+// start, which costs about 2 ms. A fresh Node then checks that V8 accepts the cache; if it does not,
+// the top-level-only cache is written instead (the launcher works with either, or with none).
+const cacheFile = resolve(dir, 'launch.bundle.cache');
+const maker = resolve(import.meta.dirname, 'run-code-cache.mjs');
+execFileSync(process.execPath, [maker, 'write', bundleFile, cacheFile, 'eager'], { stdio: 'inherit' });
+const verdict = execFileSync(process.execPath, [maker, 'check', bundleFile, cacheFile], { encoding: 'utf8' });
+if (verdict.trim() !== 'accepted') {
+  process.stderr.write(
+    'bundle-run: V8 rejected the eagerly compiled code cache; writing the top-level one\n',
+  );
+  execFileSync(process.execPath, [maker, 'write', bundleFile, cacheFile, 'lazy'], { stdio: 'inherit' });
+}

@@ -116,9 +116,22 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Marks Latchkey's errors, whichever copy of this module made them (see hasInstance below). */
+const BRAND = Symbol.for('latchkey.error');
+
 /** The one error class of Latchkey: a stable code, a sentence for a person, an optional cause. */
 export class LatchkeyError extends Error {
   readonly code: ErrorCode;
+
+  /**
+   * `instanceof LatchkeyError` holds for an error made by any copy of this module: `latchkey run`
+   * carries one inside its one-file bundle (scripts/bundle-run.mjs), and the modules it loads only
+   * off its fast path throw with the compiled file's. Subclasses keep the ordinary test.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== LatchkeyError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -136,6 +149,8 @@ export class LatchkeyError extends Error {
     return `${this.code}: ${this.message}`;
   }
 }
+
+Object.defineProperty(LatchkeyError.prototype, BRAND, { value: true });
 
 export function isLatchkeyError(error: unknown, code?: ErrorCode): error is LatchkeyError {
   return error instanceof LatchkeyError && (code === undefined || error.code === code);

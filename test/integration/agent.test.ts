@@ -152,6 +152,65 @@ describe('the agent socket', () => {
     assert.equal((await cli(['get', 'lk://app/development/db/password'])).stdout.toString(), CANARY);
   });
 
+  test('requests sent right behind the hello, in the same write, are answered in order', async () => {
+    const replies = await new Promise<
+      { id: unknown; ok: unknown; result?: { values?: Record<string, string> } }[]
+    >((resolve, reject) => {
+      const s = connect(sock);
+      let buffer = Buffer.alloc(0);
+      const got: { id: unknown; ok: unknown }[] = [];
+      s.on('error', reject);
+      s.on('data', (d: Buffer) => {
+        buffer = Buffer.concat([buffer, d]);
+        while (buffer.length >= 4 && buffer.length >= 4 + buffer.readUInt32BE(0)) {
+          got.push(
+            JSON.parse(buffer.subarray(4, 4 + buffer.readUInt32BE(0)).toString('utf8')) as {
+              id: unknown;
+              ok: unknown;
+            },
+          );
+          buffer = buffer.subarray(4 + buffer.readUInt32BE(0));
+        }
+        if (got.length === 3) {
+          s.destroy();
+          resolve(got);
+        }
+      });
+      s.once('connect', () =>
+        s.write(
+          Buffer.concat([
+            HELLO,
+            frame('{"id":2,"method":"resolve","params":{"refs":["lk://app/development/db/password"]}}'),
+            frame('{"id":3,"method":"status"}'),
+          ]),
+        ),
+      );
+    });
+    assert.deepEqual(
+      replies.map((r) => [r.id, r.ok]),
+      [
+        [1, true],
+        [2, true],
+        [3, true],
+      ],
+    );
+    assert.equal(replies[1]!.result?.values?.['lk://app/development/db/password'], CANARY);
+  });
+
+  test('a request sent behind a refused hello is not answered: the connection closes', async () => {
+    const { reply, closed } = await rawExchange(sock, [
+      Buffer.concat([
+        frame('{"id":1,"method":"hello","params":{"protocol":99}}'),
+        frame('{"id":2,"method":"resolve","params":{"refs":["lk://app/development/db/password"]}}'),
+      ]),
+    ]);
+    assert.ok(closed);
+    assert.match(reply, /"id":1,"ok":false/);
+    assert.match(reply, /the hello was refused/);
+    assert.ok(!reply.includes('"id":2'));
+    assert.ok(!reply.includes(CANARY));
+  });
+
   test('a slow drip (half a frame, then silence) is cut off', async () => {
     const f = frame('{"id":1,"method":"hello","params":{"protocol":1}}');
     const started = Date.now();

@@ -148,6 +148,42 @@ describe('the audit log', () => {
     );
   });
 
+  test('appendAll writes a batch in one write, in order, chained like single appends', () => {
+    let writes = 0;
+    const log = AuditLog.open(t.dir, key, {
+      write: (fd, bytes) => {
+        writes++;
+        return writeSync(fd, bytes);
+      },
+    });
+    log.append(read(1));
+    writes = 0;
+    assert.equal(log.appendAll([read(2), read(3), read(4)]).seq, 4);
+    assert.equal(writes, 1);
+    assert.equal(log.appendAll([]).seq, 4);
+    assert.equal(writes, 1);
+    log.close();
+    assert.deepEqual(
+      readAudit(t.dir).map((e) => [e.seq, e.ref]),
+      [1, 2, 3, 4].map((i) => [i, read(i).ref]),
+    );
+    assert.deepEqual(verifyAudit(t.dir, key), { ok: true, lines: 4 });
+  });
+
+  test('appendAll checks every event first: one bad event writes none of the batch', () => {
+    const log = AuditLog.open(t.dir, key);
+    const head = log.append(read(1));
+    const bad = { ...read(3), value: 'CANARY-batch-7' } as unknown as AuditEvent;
+    assert.notEqual(
+      codeOf(() => log.appendAll([read(2), bad])),
+      'OK',
+    );
+    assert.deepEqual(log.head(), head);
+    log.close();
+    assert.equal(lines().length, 1);
+    assert.ok(!readFileSync(logPath, 'utf8').includes('CANARY-batch-7'));
+  });
+
   test('a failing write throws AUDIT_FAILED, so the caller refuses the read, and the head does not move', () => {
     let fail = false;
     const log = AuditLog.open(t.dir, key, {

@@ -40,8 +40,8 @@ bytes or more replaced by <redacted:NAME> — a safety net, not a guarantee (see
     'password-stdin': 'read the master password from the first line of standard input (direct mode)',
   },
   positionals: { min: 1, max: Number.MAX_SAFE_INTEGER, names: 'a command and its arguments' },
-  async run({ args, io, env }) {
-    const { runCommand } = require('../run/launch') as typeof import('../run/launch');
+  async run({ args, env }) {
+    const { runCommand, processRunContext } = require('../run/launch') as typeof import('../run/launch');
     const { checkRunOptions } = require('../run/options') as typeof import('../run/options');
     const v = args.values;
     if (v.mask === true && v['no-mask'] === true) {
@@ -61,7 +61,7 @@ bytes or more replaced by <redacted:NAME> — a safety net, not a guarantee (see
       command: args.positionals,
     };
     checkRunOptions(options);
-    const own = io.stdin === process.stdin && io.stdout === process.stdout && io.stderr === process.stderr;
-    return runCommand(options, io, env, own);
+    // The command gets this process's own descriptors, whatever `io` is (docs/run.md).
+    return runCommand(options, processRunContext(env), env);
   },
 };

@@ -1,10 +1,10 @@
 /**
- * `latchkey run`'s conversation with the agent: hello, then resolve in batches, through the shared
- * AgentClient (socket directory checked before connecting, size-capped strict frames, connect and
- * hello bounded in time). The connection is opened first thing, so the kernel and the agent work
- * while `run` reads its plan.
+ * `latchkey run`'s conversation with the agent: hello and resolve in one round trip, through the
+ * shared AgentClient (socket directory checked before connecting, size-capped strict frames,
+ * connect and hello bounded in time). The connection is opened first thing, so the kernel and the
+ * agent accept it while `run` reads its plan.
  */
-import { AgentClient } from '../../core/agent/client';
+import { AgentClient, type Connector } from '../../core/agent/client';
 import { MAX_REFS } from '../../core/agent/protocol-version';
 import { socketPath } from '../../core/agent/socket-path';
 import { isLatchkeyError } from '../../core/errors';
@@ -20,36 +20,47 @@ export interface RunCaller {
 }
 
 export interface AgentLink {
-  /** True when the agent answered hello saying its vault is locked. */
-  readonly locked: boolean;
-  resolve(refs: readonly string[], caller: RunCaller): Promise<ReadSecrets>;
+  /**
+   * The values of `refs`. The hello and the resolve requests go out together, in one write, as
+   * soon as the connection is up: one round trip. Undefined when no agent answered the hello
+   * (nothing listens on the socket, or it stayed silent) — then `run` reads the vault itself.
+   */
+  resolve(refs: readonly string[], caller: RunCaller): Promise<ReadSecrets | undefined>;
   close(): void;
 }
 
 /**
- * Connects and says hello. Undefined when no agent runs (no socket, nothing listening, silent, or
- * LATCHKEY_NO_AGENT=1); UNSAFE_PATH when the socket's directory is not private and ours.
+ * Starts connecting (the kernel and the agent accept the connection while `run` reads its plan).
+ * Undefined when there is no socket or LATCHKEY_NO_AGENT=1; UNSAFE_PATH when the socket's
+ * directory is not private and ours.
  */
-export async function openAgent(env: NodeJS.ProcessEnv): Promise<AgentLink | undefined> {
+export function openAgent(env: NodeJS.ProcessEnv, connector: Connector): AgentLink | undefined {
   if (env.LATCHKEY_NO_AGENT === '1') return undefined;
   let client: AgentClient;
   try {
-    client = await AgentClient.connect(socketPath(env), CONNECT_TIMEOUT_MS, 'latchkey-run');
+    client = AgentClient.open(socketPath(env), CONNECT_TIMEOUT_MS, 'latchkey-run', connector);
   } catch (error) {
     if (isLatchkeyError(error, 'AGENT_NOT_RUNNING')) return undefined;
     throw error;
   }
   return {
-    locked: client.hello.locked,
     resolve: async (refs, caller) => {
-      // The agent answers at most MAX_REFS refs per request.
-      const all: ReadSecrets = { values: {}, missing: [], changedAt: {} };
+      // The agent answers at most MAX_REFS refs per request; all requests are sent at once.
+      const requests: Promise<unknown>[] = [];
       for (let i = 0; i < refs.length; i += MAX_REFS) {
-        const part = (await client.call('resolve', {
-          refs: refs.slice(i, i + MAX_REFS),
-          allowMissing: true,
-          caller,
-        })) as ReadSecrets;
+        requests.push(
+          client.call('resolve', { refs: refs.slice(i, i + MAX_REFS), allowMissing: true, caller }),
+        );
+      }
+      for (const r of requests) r.catch(() => undefined); // reported below, after the hello's fate
+      try {
+        await client.ready;
+      } catch (error) {
+        if (isLatchkeyError(error, 'AGENT_NOT_RUNNING')) return undefined;
+        throw error;
+      }
+      const all: ReadSecrets = { values: {}, missing: [], changedAt: {} };
+      for (const part of (await Promise.all(requests)) as ReadSecrets[]) {
         Object.assign(all.values, part.values);
         Object.assign(all.changedAt, part.changedAt);
         all.missing.push(...part.missing);

@@ -2,15 +2,13 @@
  * Starting the command `latchkey run` was given, and being a transparent parent to it: no shell,
  * argv exactly as given, PATH looked up; stdin, the terminal and unmasked output are the child's
  * own file descriptors; signals are passed on; the exit status is the child's (128 + n when it
- * died of signal n, as shells report it). Masked output goes through MaskStream on a pipe.
+ * died of signal n, as shells report it). Masked output comes to us on a pipe, goes through the
+ * Masker and out to our own fd 1 or 2.
  */
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { constants } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
-import { isatty } from 'node:tty';
-import type { CliIo } from '../io';
-import type { Masker, MaskedValue } from './mask-stream';
+import { writeFully, type FdOutput } from './fd-output';
+import type { Masker, MaskedValue } from './masker';
+import type { RunIo, StartedChild } from './run-io';
 
 /** Signals passed on to the child (POSIX). */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [
@@ -31,115 +29,107 @@ export interface ChildSpec {
   /** The program and its arguments. */
   readonly command: readonly string[];
   readonly env: NodeJS.ProcessEnv;
-  /** Which outputs go through the masker. */
+  /** Which of our outputs the child writes through the masker (on a pipe) instead of directly. */
   readonly mask: { readonly stdout: boolean; readonly stderr: boolean };
   readonly values: readonly MaskedValue[];
-  readonly io: CliIo;
-  /** The child may use this process's own fds 0–2 where nothing is masked (the real CLI). */
-  readonly inheritFds: boolean;
+  readonly io: RunIo;
+  /** Where `cannot run` is reported. */
+  readonly stderr: FdOutput;
 }
 
 /** Runs the command to its end and returns the exit status `latchkey run` should exit with. */
 export function runChild(spec: ChildSpec): Promise<number> {
   const [file, ...args] = spec.command;
-  const stdio: StdioOptions = [
-    spec.inheritFds ? 'inherit' : 'pipe',
-    spec.inheritFds && !spec.mask.stdout ? 'inherit' : 'pipe',
-    spec.inheritFds && !spec.mask.stderr ? 'inherit' : 'pipe',
-  ];
   return new Promise((resolve) => {
-    let child: ChildProcess;
-    try {
-      child = spawn(file!, args, { env: spec.env, stdio });
-    } catch (error) {
-      resolve(cannotRun(spec.io, file!, error));
-      return;
-    }
-    const removeForwarding = forwardSignals(child);
-    const outputs: Promise<void>[] = [];
-    const copies: { source: Readable; finish: () => void }[] = [];
-    const copy = (source: Readable | null, target: Writable, masked: boolean): void => {
-      if (source === null) return;
-      // Made at the first byte: a command that prints nothing never loads the masker.
-      let masker: Masker | undefined;
-      outputs.push(
-        new Promise<void>((done) => {
-          let finished = false;
-          const finish = (): void => {
-            if (finished) return;
-            finished = true;
-            if (masker) {
-              const rest = masker.end();
-              masker.dispose();
-              if (rest.length > 0) target.write(rest);
-            }
-            // Every byte handed to the target before we report the exit status.
-            target.write('', () => done());
-          };
-          source.on('data', (chunk: Buffer) => {
-            const out = masked ? (masker ??= newMasker(spec.values)).push(chunk) : chunk;
-            if (out.length > 0 && !target.write(out)) {
-              source.pause();
-              target.once('drain', () => source.resume());
-            }
-          });
-          source.on('end', finish);
-          source.on('error', finish);
-          // A reader that went away (EPIPE): stop reading, so the child meets a closed pipe too.
-          target.on('error', () => {
-            source.destroy();
-            finish();
-          });
-          copies.push({
-            source,
-            finish: () => {
-              source.destroy();
-              finish();
-            },
-          });
-        }),
-      );
-    };
-    copy(child.stdout, spec.io.stdout, spec.mask.stdout);
-    copy(child.stderr, spec.io.stderr, spec.mask.stderr);
-    if (child.stdin) {
-      spec.io.stdin.pipe(child.stdin);
-      child.stdin.on('error', () => undefined);
-    }
-
+    /** Piped outputs still open, each with its masker once it has written something. */
+    const open = new Map<1 | 2, { masker?: Masker }>();
+    let status: number | undefined;
     let settled = false;
-    child.on('error', (error) => {
-      // Only a failure to start counts; a failed kill of a running child changes nothing here.
-      if (settled || child.pid !== undefined) return;
-      settled = true;
-      removeForwarding();
-      resolve(cannotRun(spec.io, file!, error));
-    });
-    child.once('exit', (code, signal) => {
+    let drainTimer: NodeJS.Timeout | undefined;
+    let removeForwarding = (): void => undefined;
+    const settle = (result: number): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(drainTimer);
       removeForwarding();
-      if (child.stdin) spec.io.stdin.unpipe(child.stdin);
-      const status = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
-      // Something the child started may hold its output open: wait a little, then stop reading.
-      let timer = setTimeout(() => copies.forEach((c) => c.finish()), DRAIN_AFTER_EXIT_MS);
-      for (const c of copies) {
-        c.source.on('data', () => {
-          clearTimeout(timer);
-          timer = setTimeout(() => copies.forEach((x) => x.finish()), DRAIN_AFTER_EXIT_MS);
-        });
+      resolve(result);
+    };
+    /** Every byte written before the exit status is reported. */
+    const finishOutput = (fd: 1 | 2, flush: boolean): void => {
+      const o = open.get(fd);
+      if (!o) return;
+      open.delete(fd);
+      if (o.masker) {
+        const rest = o.masker.end();
+        o.masker.dispose();
+        if (flush && rest.length > 0) write(fd, rest);
       }
-      void Promise.all(outputs).then(() => {
-        clearTimeout(timer);
-        resolve(status);
-      });
-    });
+      if (status !== undefined && open.size === 0) settle(status);
+    };
+    const write = (fd: 1 | 2, bytes: Uint8Array): void => {
+      try {
+        writeFully(fd, bytes);
+      } catch {
+        // A reader that went away (EPIPE): stop reading, so the child meets a closed pipe too.
+        child?.closeOutput(fd);
+        finishOutput(fd, false);
+      }
+    };
+    /** Something the child started may hold its output open: wait a little, then stop reading. */
+    const armDrain = (): void => {
+      clearTimeout(drainTimer);
+      drainTimer = setTimeout(() => {
+        for (const fd of [...open.keys()]) {
+          child?.closeOutput(fd);
+          finishOutput(fd, true);
+        }
+      }, DRAIN_AFTER_EXIT_MS);
+    };
+
+    let child: StartedChild | undefined;
+    if (spec.mask.stdout) open.set(1, {});
+    if (spec.mask.stderr) open.set(2, {});
+    try {
+      child = spec.io.spawn(
+        {
+          file: file!,
+          args,
+          env: spec.env,
+          stdout: spec.mask.stdout ? 'pipe' : 'inherit',
+          stderr: spec.mask.stderr ? 'pipe' : 'inherit',
+        },
+        {
+          failed: (code) => {
+            open.clear();
+            settle(cannotRun(spec.stderr, file!, code));
+          },
+          output: (fd, chunk) => {
+            const o = open.get(fd);
+            if (!o || settled) return;
+            const out = (o.masker ??= newMasker(spec.values)).push(chunk);
+            if (out.length > 0) write(fd, out);
+            if (status !== undefined && open.size > 0) armDrain();
+          },
+          outputEnd: (fd) => finishOutput(fd, true),
+          exit: (code, signal) => {
+            if (settled) return;
+            status = code ?? 128 + (signal ? (signalNumber(signal) ?? 0) : 0);
+            if (open.size === 0) settle(status);
+            else armDrain();
+          },
+        },
+      );
+    } catch (error) {
+      settle(cannotRun(spec.stderr, file!, (error as NodeJS.ErrnoException | null)?.code));
+      return;
+    }
+    const started = child;
+    removeForwarding = forwardSignals((signal) => started.kill(signal), spec.io);
   });
 }
 
 /** 127 when the program is not there (as shells do), 126 when it cannot be executed. */
-function cannotRun(io: CliIo, file: string, error: unknown): number {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
+function cannotRun(stderr: FdOutput, file: string, code: string | undefined): number {
   const shown = file.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 200);
   const reason =
     code === 'ENOENT'
@@ -147,7 +137,7 @@ function cannotRun(io: CliIo, file: string, error: unknown): number {
       : code === 'EACCES'
         ? 'permission denied (is it executable?)'
         : `the system refused to start it (${code ?? 'unknown error'})`;
-  io.stderr.write(`latchkey: cannot run '${shown}': ${reason}\n`);
+  stderr.write(`latchkey: cannot run '${shown}': ${reason}\n`);
   return code === 'ENOENT' ? 127 : 126;
 }
 
@@ -157,16 +147,12 @@ function cannotRun(io: CliIo, file: string, error: unknown): number {
  * twice (a second Ctrl-C means "force quit" to many tools): those are passed on only when we are
  * not in the foreground of a terminal — e.g. `kill -INT` from a script. Returns the undo.
  */
-function forwardSignals(child: ChildProcess): () => void {
+function forwardSignals(kill: (signal: NodeJS.Signals) => void, io: RunIo): () => void {
   if (process.platform === 'win32') return () => undefined;
   const handlers = FORWARDED_SIGNALS.map((signal) => {
     const handler = (): void => {
-      if (TERMINAL_SIGNALS.has(signal) && inForegroundOfTerminal()) return;
-      try {
-        child.kill(signal);
-      } catch {
-        /* already gone */
-      }
+      if (TERMINAL_SIGNALS.has(signal) && inForegroundOfTerminal(io)) return;
+      kill(signal);
     };
     process.on(signal, handler);
     return [signal, handler] as const;
@@ -177,7 +163,7 @@ function forwardSignals(child: ChildProcess): () => void {
 }
 
 /** True when this process is in the foreground process group of its controlling terminal. */
-function inForegroundOfTerminal(): boolean {
+function inForegroundOfTerminal(io: RunIo): boolean {
   if (process.platform === 'linux') {
     try {
       const stat = readFileSync('/proc/self/stat', 'latin1');
@@ -188,10 +174,14 @@ function inForegroundOfTerminal(): boolean {
       return false;
     }
   }
-  return isatty(0);
+  return io.isatty(0);
 }
 
 function newMasker(values: readonly MaskedValue[]): Masker {
-  const { Masker: MaskerClass } = require('./mask-stream') as typeof import('./mask-stream');
+  const { Masker: MaskerClass } = require('./masker') as typeof import('./masker');
   return new MaskerClass(values);
+}
+
+function signalNumber(signal: NodeJS.Signals): number | undefined {
+  return (require('node:os') as typeof import('node:os')).constants.signals[signal];
 }

@@ -1,13 +1,11 @@
 /**
  * Writing to this process's own stdout and stderr by file descriptor, synchronously — as Node
- * itself does for pipes and files — without creating process.stdout and process.stderr, which
- * `latchkey run` would otherwise pay for at every start.
+ * itself does for pipes and files — without creating process.stdout and process.stderr (and the
+ * stream and tty modules behind them), which `latchkey run` would otherwise pay for at every start.
  */
 import { writeSync } from 'node:fs';
-import { Writable } from 'node:stream';
-import { isatty } from 'node:tty';
 
-/** Writes every byte, waiting (briefly, repeatedly) while a non-blocking pipe is full. */
+/** Writes every byte, waiting (briefly, repeatedly) while a non-blocking pipe is full. Throws EPIPE etc. */
 export function writeFully(fd: number, data: Uint8Array): void {
   let offset = 0;
   while (offset < data.length) {
@@ -20,18 +18,24 @@ export function writeFully(fd: number, data: Uint8Array): void {
   }
 }
 
-/** A Writable over fd 1 or 2; `isTTY` as process.stdout's would be. */
-export function fdOutput(fd: 1 | 2): Writable & { isTTY: boolean } {
-  const stream = new Writable({
-    decodeStrings: true,
-    write(chunk: Buffer, _encoding, callback) {
+/** One of our own outputs: fd 1 or 2, whether it is a terminal, and a best-effort text writer. */
+export interface FdOutput {
+  readonly fd: 1 | 2;
+  readonly isTTY: boolean;
+  /** Writes a message; a reader that went away (EPIPE) is not an error worth reporting. */
+  write(text: string): void;
+}
+
+export function fdOutput(fd: 1 | 2, isTTY: boolean): FdOutput {
+  return {
+    fd,
+    isTTY,
+    write(text) {
       try {
-        writeFully(fd, chunk);
-        callback();
-      } catch (error) {
-        callback(error as Error);
+        writeFully(fd, Buffer.from(text, 'utf8'));
+      } catch {
+        /* nobody is reading: there is nowhere to say anything */
       }
     },
-  });
-  return Object.assign(stream, { isTTY: isatty(fd) });
+  };
 }

@@ -6,13 +6,12 @@
  * while the plan cache is valid and an agent is running.
  */
 import { readlinkSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { LatchkeyError, isLatchkeyError } from '../../core/errors';
 import type { ReadSecrets } from '../../core/vault/read-secrets';
-import type { CliIo } from '../io';
-import { openAgent, type AgentLink, type RunCaller } from './agent-link';
-import { fdOutput } from './fd-output';
-import type { MaskedValue } from './mask-stream';
+import { openAgent, type RunCaller } from './agent-link';
+import { fdOutput, type FdOutput } from './fd-output';
+import type { MaskedValue } from './masker';
+import { chooseRunIo, type RunIo } from './run-io';
 import { parseRunArgv, type RunOptions } from './options';
 import { loadRunPlan, type PlannedVariable, type RunPlan } from './plan-cache';
 import { overdueVariables, rotationWarning } from './rotation';
@@ -25,20 +24,32 @@ export const SAVED_CA_VARIABLE = 'LATCHKEY_SAVED_NODE_EXTRA_CA_CERTS';
 
 const NO_SECRETS: ReadSecrets = { values: {}, missing: [], changedAt: {} };
 
-/** Runs `options.command` with the plan's values; returns the exit status to exit with. */
+/** This process's own outputs, and how `run` talks to the system (run-io.ts). */
+export interface RunContext {
+  readonly io: RunIo;
+  readonly stdout: FdOutput;
+  readonly stderr: FdOutput;
+}
+
+/** The context for this process: its fds 1 and 2 and the RunIo chooseRunIo picks. */
+export function processRunContext(env: NodeJS.ProcessEnv): RunContext {
+  const io = chooseRunIo(env);
+  return { io, stdout: fdOutput(1, io.isatty(1)), stderr: fdOutput(2, io.isatty(2)) };
+}
+
+/**
+ * Runs `options.command` with the plan's values; returns the exit status to exit with. The command
+ * gets this process's own stdin, terminal and (unmasked) outputs.
+ */
 export async function runCommand(
   options: RunOptions,
-  io: CliIo,
+  context: RunContext,
   env: NodeJS.ProcessEnv,
-  inheritFds: boolean,
 ): Promise<number> {
-  // Connect first and let the hello go out: the agent answers it while the plan is read.
-  const agentPending = options.passwordStdin ? undefined : openAgent(env);
-  agentPending?.catch(() => undefined);
-  let link: AgentLink | undefined;
+  // Connect first: the kernel and the agent accept the connection while the plan is read.
+  const link = options.passwordStdin ? undefined : openAgent(env, context.io.connect);
   const masked: MaskedValue[] = [];
   try {
-    if (agentPending) await new Promise((resolve) => setImmediate(resolve));
     const plan = loadRunPlan(
       {
         cwd: process.cwd(),
@@ -52,22 +63,25 @@ export async function runCommand(
     let secrets = NO_SECRETS;
     let child: typeof import('./child') | undefined;
     if (refs.length > 0) {
-      link = agentPending ? await agentPending : undefined;
+      let fromAgent: ReadSecrets | undefined;
       if (link) {
-        const pending = link.resolve(refs, callerOf());
+        const pending = link.resolve(refs, callerOf(context.io));
         child = require('./child') as typeof import('./child'); // loads while the agent reads
-        secrets = await pending;
+        fromAgent = await pending;
         link.close();
-      } else {
+      }
+      if (fromAgent) secrets = fromAgent;
+      else {
         const { readDirect } = require('./direct-read') as typeof import('./direct-read');
-        secrets = await readDirect(refs, { env, io, passwordStdin: options.passwordStdin });
+        const { processIo } = require('../io') as typeof import('../io');
+        secrets = await readDirect(refs, { env, io: processIo(), passwordStdin: options.passwordStdin });
       }
     }
     const missing = missingRequired(plan, secrets.missing);
     if (missing) throw missing;
 
-    const maskOut = options.mask === 'always' || (options.mask === 'auto' && io.stdout.isTTY !== true);
-    const maskErr = options.mask === 'always' || (options.mask === 'auto' && io.stderr.isTTY !== true);
+    const maskOut = options.mask === 'always' || (options.mask === 'auto' && !context.stdout.isTTY);
+    const maskErr = options.mask === 'always' || (options.mask === 'auto' && !context.stderr.isTTY);
     const childEnv: NodeJS.ProcessEnv = { ...env };
     if (Object.hasOwn(env, SAVED_CA_VARIABLE)) {
       childEnv.NODE_EXTRA_CA_CERTS = env[SAVED_CA_VARIABLE];
@@ -90,21 +104,17 @@ export async function runCommand(
     const changedAt = secrets.changedAt;
     secrets = NO_SECRETS;
     const warning = rotationWarning(overdueVariables(injected, changedAt));
-    if (warning !== undefined) io.stderr.write(warning);
+    if (warning !== undefined) context.stderr.write(warning);
     return await (child ?? (require('./child') as typeof import('./child'))).runChild({
       command: options.command,
       env: childEnv,
       mask: { stdout: maskOut, stderr: maskErr },
       values: masked,
-      io,
-      inheritFds,
+      io: context.io,
+      stderr: context.stderr,
     });
   } finally {
     link?.close();
-    void agentPending?.then(
-      (l) => l?.close(),
-      () => undefined,
-    );
     for (const m of masked) m.value.fill(0);
   }
 }
@@ -131,11 +141,11 @@ function missingRequired(plan: RunPlan, missing: readonly string[]): LatchkeyErr
 }
 
 /** Who is asking, for the agent's audit line: `run`, the directory and the terminal. */
-function callerOf(): RunCaller {
+function callerOf(io: RunIo): RunCaller {
   let tty: string | undefined;
   if (process.platform === 'linux') {
     for (const fd of [0, 1, 2]) {
-      if (!isatty(fd)) continue;
+      if (!io.isatty(fd)) continue;
       try {
         tty = readlinkSync(`/proc/self/fd/${fd}`);
       } catch {
@@ -149,46 +159,31 @@ function callerOf(): RunCaller {
 
 /** `latchkey run …` from bin/latchkey.js: parses, runs, reports; returns the exit status. */
 export async function runFromArgv(argv: readonly string[]): Promise<number> {
-  const io = lazyProcessIo();
+  let context: RunContext | undefined;
   try {
+    context = processRunContext(process.env);
     const { options, help } = parseRunArgv(argv);
     if (help) {
       const { command } = require('../commands/run') as typeof import('../commands/run');
       const { formatHelp } = require('../command') as typeof import('../command');
-      io.stdout.write(formatHelp(command));
+      context.stdout.write(formatHelp(command));
       return 0;
     }
-    return await runCommand(options, io, process.env, true);
+    return await runCommand(options, context, process.env);
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, context?.stderr ?? fdOutput(2, false));
   }
 }
 
-/**
- * The process's streams: stdout and stderr written by descriptor; stdin created only if something
- * asks for it (nothing in `run` does: the command reads fd 0 itself).
- */
-function lazyProcessIo(): CliIo {
-  const stdout = fdOutput(1);
-  const stderr = fdOutput(2);
-  return {
-    get stdin() {
-      return process.stdin;
-    },
-    stdout,
-    stderr,
-  };
-}
-
 /** The same one line as the dispatcher prints: `latchkey: CODE: sentence`. */
-function reportError(error: unknown, io: CliIo): number {
+export function reportError(error: unknown, stderr: FdOutput): number {
   if (isLatchkeyError(error)) {
-    io.stderr.write(`latchkey: ${error.code}: ${error.message}\n`);
+    stderr.write(`latchkey: ${error.code}: ${error.message}\n`);
     return error.exitCode;
   }
   const kind = error instanceof Error ? error.name : typeof error;
   const detail = process.env.LATCHKEY_DEBUG === '1' && error instanceof Error ? `\n${error.stack ?? ''}` : '';
-  io.stderr.write(
+  stderr.write(
     `latchkey: INTERNAL: an unexpected ${kind} stopped the command; nothing was started — please report it (LATCHKEY_DEBUG=1 shows details)${detail}\n`,
   );
   return 1;

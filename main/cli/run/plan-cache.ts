@@ -3,8 +3,9 @@
  * (`planVariables`: the YAML parser, every name and ref checked) costs more than the rest of `run`
  * put together, yet the answer only changes when the schema's bytes, the options, or Latchkey's
  * own code change. So the answer is kept in the data directory and reused while all three are the
- * same: the exact bytes are compared (not a timestamp), and the code is fingerprinted by the size
- * and modification time of every compiled file the answer depends on.
+ * same: the exact bytes are compared (not a timestamp), and the code is identified by a hash of
+ * every compiled file the answer depends on, taken when `npm run build` bundles the run path (or,
+ * unbundled, by the size and modification time of each of those files).
  *
  * Anything unusual — no schema, a symbolic link, both file names in one directory, an unreadable
  * cache — takes the slow path, where `planVariables` itself reports the problem. Only answers that
@@ -52,6 +53,14 @@ export interface PlanRequest {
   readonly environment?: string;
 }
 
+/**
+ * In the bundle (scripts/bundle-run.mjs) this becomes a hash of every compiled file a plan depends
+ * on, taken at build time, and stands in for the per-file fingerprint: one comparison instead of a
+ * stat per file. Unbundled (launch.js) it stays the placeholder and the files are stat-ed.
+ */
+const BUILT_CODE_ID: string = '@@latchkey-plan-code-id@@';
+const CODE_ID = BUILT_CODE_ID.startsWith('sha256:') ? BUILT_CODE_ID : undefined;
+
 /** Bump when the entry's shape or meaning changes. */
 const FORMAT = 1;
 const MAX_ENTRIES = 200;
@@ -61,7 +70,8 @@ interface CacheEntry {
   readonly format: number;
   readonly key: string;
   readonly schema?: string;
-  readonly code: readonly (readonly [string, number, number])[];
+  /** The bundle's code id, or the size and modification time of each file (unbundled). */
+  readonly code: string | readonly (readonly [string, number, number])[];
   readonly plan: RunPlan;
 }
 
@@ -102,7 +112,7 @@ export function loadRunPlan(request: PlanRequest, env: NodeJS.ProcessEnv): RunPl
     format: FORMAT,
     key,
     ...(bytes !== undefined ? { schema: bytes.toString('base64') } : {}),
-    code: codeFingerprint(),
+    code: CODE_ID ?? codeFingerprint(),
     plan,
   });
   return plan;
@@ -169,7 +179,7 @@ function readEntry(file: string): CacheEntry | undefined {
     const entry = JSON.parse(bytes.toString('utf8')) as CacheEntry;
     return typeof entry === 'object' &&
       entry !== null &&
-      Array.isArray(entry.code) &&
+      (typeof entry.code === 'string' || Array.isArray(entry.code)) &&
       Array.isArray(entry.plan?.variables)
       ? entry
       : undefined;
@@ -216,6 +226,7 @@ function codeFingerprint(): [string, number, number][] {
 }
 
 function codeUnchanged(code: CacheEntry['code']): boolean {
+  if (typeof code === 'string' || CODE_ID !== undefined) return code === CODE_ID;
   if (code.length === 0) return false;
   for (const [file, size, mtimeMs] of code) {
     const st = statSync(file, { throwIfNoEntry: false });

@@ -1,53 +1,105 @@
 /**
  * The CLI's side of the agent socket. Checks the socket's directory before connecting (a fake
- * agent on the path gets nothing), says hello, then sends requests one at a time.
+ * agent on the path gets nothing), says hello, then sends requests; they may go out behind the
+ * hello without waiting for it (`open`), and are answered in order.
  */
-import { connect, type Socket } from 'node:net';
 import { LatchkeyError } from '../errors';
 import { encodeFrame, FrameDecoder, MAX_REPLY_BYTES, parseFrameBody } from './frames';
 import { PROTOCOL_VERSION } from './protocol-version';
 import { checkSocketForClient } from './socket-path';
 
+/** A connection's events: the bytes as they arrive, then `end` once (`refused`: it never came up). */
+export interface ConnectionEvents {
+  data(chunk: Buffer): void;
+  end(refused: boolean): void;
+}
+
+/** A byte connection to the agent's socket, opened by a Connector. */
+export interface AgentConnection {
+  /** Sends bytes. Written before the connection is up, they wait and go out together in one write. */
+  write(bytes: Buffer): void;
+  /** Closes it; no event follows. */
+  close(): void;
+}
+
+/** Starts connecting to the socket at `path` and returns at once. */
+export type Connector = (path: string, events: ConnectionEvents) => AgentConnection;
+
+/** The Connector on node:net (loaded on first use: `latchkey run` brings its own, without net). */
+export const connectWithNet: Connector = (path, events) => {
+  const { connect } = require('node:net') as typeof import('node:net');
+  const socket = connect(path);
+  let up = false;
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    events.end(!up);
+  };
+  socket.cork(); // what is written while connecting goes out in one write
+  socket.once('connect', () => {
+    up = true;
+    socket.uncork();
+  });
+  socket.on('data', (chunk: Buffer) => events.data(chunk));
+  socket.on('error', end);
+  socket.on('close', end);
+  return {
+    write: (bytes) => void socket.write(bytes),
+    close: () => {
+      ended = true;
+      socket.end();
+      socket.destroy();
+    },
+  };
+};
+
 export class AgentClient {
-  readonly #socket: Socket;
+  readonly #connection: AgentConnection;
   readonly #decoder = new FrameDecoder(MAX_REPLY_BYTES);
   #nextId = 1;
   readonly #waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   #closedError: Error | undefined;
 
-  private constructor(socket: Socket) {
-    this.#socket = socket;
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        for (const body of this.#decoder.push(chunk)) {
-          const reply = parseFrameBody(body);
-          body.fill(0);
-          const waiter = typeof reply.id === 'number' ? this.#waiting.get(reply.id) : undefined;
-          if (!waiter) {
-            const error = reply.error as { code?: string; message?: string } | undefined;
-            this.#fail(
-              new LatchkeyError('PROTOCOL_ERROR', error?.message ?? 'the agent sent an unexpected reply'),
-            );
-            continue;
-          }
-          this.#waiting.delete(reply.id as number);
-          if (reply.ok === true) waiter.resolve(reply.result);
-          else {
-            const error = (reply.error ?? {}) as { code?: string; message?: string };
-            waiter.reject(
-              new LatchkeyError(knownCode(error.code), error.message ?? 'the agent refused the request'),
-            );
-          }
-        }
-        chunk.fill(0);
-      } catch (error) {
-        this.#fail(error instanceof Error ? error : new Error('bad reply'));
-      }
+  private constructor(path: string, connector: Connector) {
+    this.#connection = connector(path, {
+      data: (chunk) => this.#receive(chunk),
+      end: (refused) =>
+        this.#fail(
+          new LatchkeyError(
+            'AGENT_NOT_RUNNING',
+            refused ? `no agent is running (nothing listens on ${path})` : 'the agent closed the connection',
+          ),
+        ),
     });
-    socket.on('close', () =>
-      this.#fail(new LatchkeyError('AGENT_NOT_RUNNING', 'the agent closed the connection')),
-    );
-    socket.on('error', () => undefined);
+  }
+
+  #receive(chunk: Buffer): void {
+    try {
+      for (const body of this.#decoder.push(chunk)) {
+        const reply = parseFrameBody(body);
+        body.fill(0);
+        const waiter = typeof reply.id === 'number' ? this.#waiting.get(reply.id) : undefined;
+        if (!waiter) {
+          const error = reply.error as { code?: string; message?: string } | undefined;
+          this.#fail(
+            new LatchkeyError('PROTOCOL_ERROR', error?.message ?? 'the agent sent an unexpected reply'),
+          );
+          continue;
+        }
+        this.#waiting.delete(reply.id as number);
+        if (reply.ok === true) waiter.resolve(reply.result);
+        else {
+          const error = (reply.error ?? {}) as { code?: string; message?: string };
+          waiter.reject(
+            new LatchkeyError(knownCode(error.code), error.message ?? 'the agent refused the request'),
+          );
+        }
+      }
+      chunk.fill(0);
+    } catch (error) {
+      this.#fail(error instanceof Error ? error : new Error('bad reply'));
+    }
   }
 
   /** What the agent said to hello. */
@@ -59,6 +111,30 @@ export class AgentClient {
    * so a silent agent can never hold a shell prompt or a `run`.
    */
   static async connect(path: string, timeoutMs = 2000, clientName = 'latchkey-cli'): Promise<AgentClient> {
+    const client = AgentClient.open(path, timeoutMs, clientName);
+    try {
+      await client.ready;
+      return client;
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Starts connecting and queues the hello, without waiting: requests made now go out right behind
+   * the hello, in the same write, once the connection is up (the agent answers them in order, after
+   * the hello). `ready` settles with the hello's answer. Everything — connecting, the hello, and any
+   * request made before the hello is answered — is bounded by `timeoutMs`: a silent agent fails
+   * them with AgentSilent, a socket nobody listens on with AGENT_NOT_RUNNING. Throws at once
+   * (AGENT_NOT_RUNNING) when there is no socket, and UNSAFE_PATH when its directory is not private.
+   */
+  static open(
+    path: string,
+    timeoutMs = 2000,
+    clientName = 'latchkey-cli',
+    connector: Connector = connectWithNet,
+  ): AgentClient {
     try {
       checkSocketForClient(path);
     } catch (error) {
@@ -68,56 +144,44 @@ export class AgentClient {
       }
       throw error;
     }
-    const deadline = Date.now() + timeoutMs;
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect(path);
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new AgentSilent(path));
-      }, timeoutMs);
-      s.once('connect', () => {
-        clearTimeout(timer);
-        resolve(s);
-      });
-      s.once('error', () => {
-        clearTimeout(timer);
-        reject(new LatchkeyError('AGENT_NOT_RUNNING', `no agent is running (nothing listens on ${path})`));
-      });
-    });
-    const client = new AgentClient(socket);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const hello = (await Promise.race([
-        client.call('hello', { protocol: PROTOCOL_VERSION, client: clientName }),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new AgentSilent(path)), Math.max(1, deadline - Date.now()));
-        }),
-      ])) as { locked?: unknown; agent?: unknown };
-      client.hello = {
-        locked: hello.locked !== false,
-        ...(typeof hello.agent === 'string' ? { agent: hello.agent } : {}),
-      };
-      return client;
-    } catch (error) {
+    const client = new AgentClient(path, connector);
+    const timer = setTimeout(() => {
+      client.#fail(new AgentSilent(path));
       client.close();
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    }, timeoutMs);
+    client.ready = client.call('hello', { protocol: PROTOCOL_VERSION, client: clientName }).then(
+      (answer) => {
+        clearTimeout(timer);
+        const hello = answer as { locked?: unknown; agent?: unknown };
+        client.hello = {
+          locked: hello.locked !== false,
+          ...(typeof hello.agent === 'string' ? { agent: hello.agent } : {}),
+        };
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        throw error;
+      },
+    );
+    client.ready.catch(() => undefined); // a caller that only sends requests sees the error there
+    return client;
   }
+
+  /** Settles when the agent has answered the hello (rejects with its refusal or the failure). */
+  ready: Promise<void> = Promise.resolve();
 
   call(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
     if (this.#closedError) return Promise.reject(this.#closedError);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
-      this.#socket.write(encodeFrame({ id, method, params }));
+      this.#connection.write(encodeFrame({ id, method, params }));
     });
   }
 
   close(): void {
-    this.#socket.end();
-    this.#socket.destroy();
+    this.#connection.close();
+    this.#fail(new LatchkeyError('AGENT_NOT_RUNNING', 'the connection to the agent was closed'));
   }
 
   #fail(error: Error): void {

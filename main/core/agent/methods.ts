@@ -207,7 +207,9 @@ export const METHODS: Readonly<Record<string, Method>> = {
       allowMissing: params.allowMissing === true,
     });
     // One line per read, written before any value leaves; if it cannot be written, nothing leaves.
-    for (const ref of Object.keys(result.values)) ctx.session.audit({ op: 'read', who, ref, result: 'ok' });
+    ctx.session.audit(
+      ...Object.keys(result.values).map((ref) => ({ op: 'read', who, ref, result: 'ok' }) as const),
+    );
     ctx.session.checkEpoch(epoch);
     ctx.session.touch();
     return result;

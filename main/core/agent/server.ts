@@ -110,6 +110,10 @@ export class AgentServer {
       ...(peer?.exe ? { exe: peer.exe } : {}),
     };
     const decoder = new FrameDecoder();
+    // A client may send requests right behind its hello without waiting for the answer (`run`
+    // does: one round trip instead of two). They are checked here against the hello having been
+    // sent, and answered in order only once it succeeded.
+    let helloSent = false;
     let helloDone = false;
     let frameTimer: NodeJS.Timeout | undefined;
     let queue = Promise.resolve();
@@ -160,10 +164,11 @@ export class AgentServer {
           fail(`unknown method '${String(method).slice(0, 40)}'`);
           return;
         }
-        if (!helloDone && method !== 'hello') {
+        if (!helloSent && method !== 'hello') {
           fail("the first request must be 'hello'");
           return;
         }
+        if (method === 'hello') helloSent = true;
         const params = (request.params ?? {}) as Record<string, unknown>;
         if (typeof params !== 'object' || params === null || Array.isArray(params)) {
           fail("'params' must be an object");
@@ -181,6 +186,10 @@ export class AgentServer {
         }
         // Requests on one connection are answered in order.
         queue = queue.then(async () => {
+          if (method !== 'hello' && !helloDone) {
+            fail('the hello was refused, so nothing else is answered on this connection');
+            return;
+          }
           const reply = await this.#handle(method, params, caller);
           if (method === 'hello' && reply.ok) helloDone = true;
           if (!socket.destroyed) socket.write(encodeFrame({ id, ...reply }, MAX_REPLY_BYTES));

@@ -6,7 +6,6 @@
  * so a fake agent planted on the path gets nothing.
  */
 import { chmodSync, lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs';
-import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { LatchkeyError } from '../errors';
 import { dataDir } from '../vault/paths';
@@ -52,6 +51,9 @@ export function checkSocketForClient(path: string): void {
 }
 
 function isListening(path: string): Promise<boolean> {
+  // node:net is loaded here, not at the top: `latchkey run` reads socketPath from this module and
+  // talks to the agent without net (main/cli/run/node-handles.ts).
+  const { connect } = require('node:net') as typeof import('node:net');
   return new Promise((resolve) => {
     const s = connect(path);
     s.once('connect', () => {

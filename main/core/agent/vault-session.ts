@@ -139,13 +139,13 @@ export class VaultSession {
   }
 
   /**
-   * Appends an audit event while unlocked. Throws AUDIT_FAILED when it cannot be written: the
-   * caller refuses the operation (fail closed).
+   * Appends audit events while unlocked, several in one write. Throws AUDIT_FAILED when they cannot
+   * be written: the caller refuses the operation (fail closed).
    */
-  audit(event: AuditEvent): void {
+  audit(...events: AuditEvent[]): void {
     if (!this.#audit)
       throw new LatchkeyError('LOCKED', "the vault is locked — run 'latchkey unlock' or unlock the app");
-    this.#audit.append(event);
+    this.#audit.appendAll(events);
   }
 
   /** Records an event without the key (refusals and denials while locked); never throws. */

@@ -105,11 +105,23 @@ export class AuditLog {
    * lose lines, and only lines written after the last vault save.
    */
   append(event: AuditEvent): AuditHead {
-    const valid = validateEvent(event);
+    return this.appendAll([event]);
+  }
+
+  /**
+   * Appends several events, in order, in one write(2) under one lock — `append` for a batch, with
+   * the same guarantees: every event is checked before anything is written, and if this throws no
+   * line of the batch counts as recorded (the caller refuses all of them). The agent records the
+   * reads of one `resolve` this way: one line per value, one disk write per request.
+   */
+  appendAll(events: readonly AuditEvent[]): AuditHead {
+    const valid = events.map((event) => validateEvent(event));
     this.#requireOpen();
-    return withAuditLock(this.#paths, () =>
-      this.#appendLocked([{ record: { time: this.#now().toISOString(), ...valid }, pending: false }]),
-    );
+    if (valid.length === 0) return this.#head;
+    return withAuditLock(this.#paths, () => {
+      const time = this.#now().toISOString();
+      return this.#appendLocked(valid.map((v) => ({ record: { time, ...v }, pending: false })));
+    });
   }
 
   /** The seq and mac of the last line this log wrote or found (seq 0, genesis mac when empty). */

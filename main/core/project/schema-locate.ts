@@ -4,7 +4,6 @@
  * through a symbolic link: a link could make an allowed repo's schema silently become another
  * file, and a FIFO or device could hang or flood the reader.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LatchkeyError } from '../errors';
@@ -134,5 +133,8 @@ export function readSchemaBytes(path: string): Buffer {
 
 /** SHA-256 (hex) of a schema's bytes, as stored in ProjectSchema.hash and in the allow list. */
 export function schemaHash(bytes: Uint8Array): string {
+  // Loaded here, not at the top: `latchkey run` reads schemas through this module on every start
+  // and needs no hash while its plan cache is valid, and loading node:crypto costs about 1 ms.
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(bytes).digest('hex');
 }

@@ -9,7 +9,6 @@
  * values overlap or one occurrence runs into another, the whole covered run is replaced, one label
  * per occurrence needed to cover it, so no fragment of a value is left between two labels.
  */
-import { Transform, type TransformCallback } from 'node:stream';
 
 /** Values shorter than this are not masked: replacing every "abc" would garble all output. */
 export const MIN_MASKED_BYTES = 4;
@@ -155,33 +154,5 @@ export class Masker {
     this.#coverEnd = Math.max(0, this.#coverEnd - p);
     this.#bestEnd = Math.max(0, this.#bestEnd - p);
     return result;
-  }
-}
-
-/** A Transform stream around Masker, for piping a child's stdout or stderr. */
-export class MaskStream extends Transform {
-  readonly #masker: Masker;
-
-  constructor(values: readonly MaskedValue[]) {
-    super();
-    this.#masker = new Masker(values);
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const out = this.#masker.push(chunk);
-    if (out.length > 0) this.push(out);
-    callback();
-  }
-
-  override _flush(callback: TransformCallback): void {
-    const out = this.#masker.end();
-    if (out.length > 0) this.push(out);
-    this.#masker.dispose();
-    callback();
-  }
-
-  override _destroy(error: Error | null, callback: (error: Error | null) => void): void {
-    this.#masker.dispose();
-    callback(error);
   }
 }
