@@ -14,11 +14,13 @@
 // `check` confirms acceptance before the build keeps it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import v8 from 'node:v8';
 import { Script } from 'node:vm';
 
-const [step, bundle, cache, mode] = process.argv.slice(2);
+const [step, bundleArg = '', cacheArg = '', mode] = process.argv.slice(2);
+const bundle = resolve(bundleArg);
+const cache = resolve(cacheArg);
 const source = Module.wrap(readFileSync(bundle, 'utf8'));
 if (step === 'write') {
   if (mode === 'eager') v8.setFlagsFromString('--no-lazy');

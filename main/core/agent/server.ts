@@ -141,6 +141,10 @@ export class AgentServer {
         clearTimeout(frameTimer);
         frameTimer = undefined;
       }
+      // Requests that came together are answered together: one write, so a client that sent its
+      // hello and a request at once (as `run` does) wakes up once, with both answers.
+      const corked = bodies.length > 1;
+      if (corked) socket.cork(); // uncorked once this chunk's requests are answered (below)
       for (const body of bodies) {
         let request: Record<string, unknown>;
         try {
@@ -195,6 +199,7 @@ export class AgentServer {
           if (!socket.destroyed) socket.write(encodeFrame({ id, ...reply }, MAX_REPLY_BYTES));
         });
       }
+      if (corked) queue = queue.then(() => socket.uncork());
     });
     socket.on('close', () => {
       decoder.clear();
