@@ -548,6 +548,18 @@ function describeRun(io: 'handles' | 'public'): void {
       },
     );
 
+    test('with --pending-deprecation in NODE_OPTIONS, run prints no deprecation warning and still injects', async () => {
+      const r = await lk(
+        ['run', '--', NODE, '-e', 'process.stdout.write(String(process.env.DB_PASSWORD.length))'],
+        {
+          env: { NODE_OPTIONS: '--pending-deprecation' },
+        },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, String(CANARY.length));
+      assert.doesNotMatch(r.stderr, /Deprecation|process\.binding/);
+    });
+
     test('no canary in anything latchkey itself printed, nor in the agent’s log', () => {
       assert.ok(mustBeClean.length > 20);
       for (const text of [...mustBeClean, agent.stderr()]) {
