@@ -63,9 +63,9 @@ await bundle.write({
 await bundle.close();
 
 // The plan cache's code identity (main/cli/run/plan-cache.ts): a hash of every compiled file a
-// run plan depends on — the schema, scope and ref code, secret-source, errors and the YAML parser —
-// written into the bundle, so a run checks one string instead of stat-ing some 25 files. The
-// bundle itself, which holds plan-cache, changes with its own code.
+// run plan depends on — the schema, scope and ref code, secret-source, errors, the YAML parser and
+// plan-cache itself (which builds the plan) — written into the bundle, so a run checks one string
+// instead of stat-ing some 25 files.
 const bundleFile = resolve(dir, 'launch.bundle.js');
 const planCode = createHash('sha256');
 const distMain = resolve(root, 'dist/main');
@@ -78,6 +78,7 @@ const planFiles = [
   resolve(distMain, 'core/vault/ref.js'),
   resolve(distMain, 'core/errors.js'),
   resolve(distMain, 'cli/secret-source.js'),
+  resolve(distMain, 'cli/run/plan-cache.js'),
   createRequire(entry).resolve('yaml'),
   resolve(dirname(createRequire(entry).resolve('yaml')), '..', 'package.json'),
 ].sort();

@@ -358,6 +358,9 @@ function describeRun(io: 'handles' | 'public'): void {
       const n = await lk(['run', '--', file]);
       assert.equal(n.status, 126);
       assert.match(n.stderr, /^latchkey: cannot run '.*not-executable\.sh': permission denied/);
+      const e = await lk(['run', '--', '']);
+      assert.equal(e.status, 127);
+      assert.equal(e.stderr, "latchkey: cannot run '': command not found (looked for it in PATH)\n");
     });
 
     test('loader variables are refused: --secret LD_PRELOAD, and NODE_OPTIONS in a schema that does not allow it', async () => {

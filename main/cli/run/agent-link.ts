@@ -36,36 +36,52 @@ export interface AgentLink {
  */
 export function openAgent(env: NodeJS.ProcessEnv, connector: Connector): AgentLink | undefined {
   if (env.LATCHKEY_NO_AGENT === '1') return undefined;
+  const path = socketPath(env);
   let client: AgentClient;
   try {
-    client = AgentClient.open(socketPath(env), CONNECT_TIMEOUT_MS, 'latchkey-run', connector);
+    client = AgentClient.open(path, CONNECT_TIMEOUT_MS, 'latchkey-run', connector);
   } catch (error) {
     if (isLatchkeyError(error, 'AGENT_NOT_RUNNING')) return undefined;
     throw error;
   }
+  const resolveAll = async (refs: readonly string[], caller: RunCaller): Promise<ReadSecrets> => {
+    // The agent answers at most MAX_REFS refs per request; all requests are sent at once.
+    const requests: Promise<unknown>[] = [];
+    for (let i = 0; i < refs.length; i += MAX_REFS) {
+      requests.push(
+        client.call('resolve', { refs: refs.slice(i, i + MAX_REFS), allowMissing: true, caller }),
+      );
+    }
+    for (const r of requests) r.catch(() => undefined); // reported by Promise.all below
+    const all: ReadSecrets = { values: {}, missing: [], changedAt: {} };
+    for (const part of (await Promise.all(requests)) as ReadSecrets[]) {
+      Object.assign(all.values, part.values);
+      Object.assign(all.changedAt, part.changedAt);
+      all.missing.push(...part.missing);
+    }
+    return all;
+  };
   return {
     resolve: async (refs, caller) => {
-      // The agent answers at most MAX_REFS refs per request; all requests are sent at once.
-      const requests: Promise<unknown>[] = [];
-      for (let i = 0; i < refs.length; i += MAX_REFS) {
-        requests.push(
-          client.call('resolve', { refs: refs.slice(i, i + MAX_REFS), allowMissing: true, caller }),
-        );
-      }
-      for (const r of requests) r.catch(() => undefined); // reported below, after the hello's fate
+      const answer = resolveAll(refs, caller);
+      answer.catch(() => undefined); // reported below, after the hello's fate
       try {
         await client.ready;
       } catch (error) {
         if (isLatchkeyError(error, 'AGENT_NOT_RUNNING')) return undefined;
-        throw error;
+        if (!isLatchkeyError(error, 'PROTOCOL_ERROR')) throw error;
+        // An agent from before pipelining refuses requests sent behind the hello and answers
+        // nothing: say hello first this time. (A refused protocol version is refused again.)
+        client.close();
+        try {
+          client = await AgentClient.connect(path, CONNECT_TIMEOUT_MS, 'latchkey-run', connector);
+        } catch (again) {
+          if (isLatchkeyError(again, 'AGENT_NOT_RUNNING')) return undefined;
+          throw again;
+        }
+        return await resolveAll(refs, caller);
       }
-      const all: ReadSecrets = { values: {}, missing: [], changedAt: {} };
-      for (const part of (await Promise.all(requests)) as ReadSecrets[]) {
-        Object.assign(all.values, part.values);
-        Object.assign(all.changedAt, part.changedAt);
-        all.missing.push(...part.missing);
-      }
-      return all;
+      return await answer;
     },
     close: () => client.close(),
   };

@@ -87,6 +87,11 @@ export function runChild(spec: ChildSpec): Promise<number> {
     };
 
     let child: StartedChild | undefined;
+    if (file === '') {
+      // No program has an empty name (shells say "command not found" too); both RunIos agree.
+      settle(cannotRun(spec.stderr, '', 'ENOENT'));
+      return;
+    }
     if (spec.mask.stdout) open.set(1, {});
     if (spec.mask.stderr) open.set(2, {});
     try {

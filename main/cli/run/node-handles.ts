@@ -7,7 +7,8 @@
  * test suite keeps these bindings reachable through `process.binding`; should a Node release change
  * them, `handleRunIo` finds out before anything is started (it checks every name and type it
  * uses) and `run` takes the public modules instead (run-io.ts). Never on Windows, and never when
- * `--pending-deprecation` is in effect (process.binding would print a warning there).
+ * pending deprecations are shown (`--pending-deprecation`, NODE_PENDING_DEPRECATION=1), where
+ * process.binding would print a warning.
  */
 import type { AgentConnection, ConnectionEvents } from '../../core/agent/client';
 import type { ChildEvents, RunIo, SpawnRequest, StartedChild } from './run-io';
@@ -56,7 +57,7 @@ function bindings(): Bindings | null {
   cached = null;
   if (process.platform === 'win32') return null;
   const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
-  if (flags.includes('--pending-deprecation')) return null;
+  if (flags.includes('--pending-deprecation') || process.env.NODE_PENDING_DEPRECATION === '1') return null;
   const binding = (process as unknown as { binding?: (name: string) => Record<string, unknown> }).binding;
   if (typeof binding !== 'function') return null;
   try {
@@ -110,7 +111,7 @@ function readFrom(b: Bindings, pipe: PipeHandle, data: (chunk: Buffer) => void, 
     if (n > 0 && arrayBuffer !== undefined) data(Buffer.from(arrayBuffer, b.state[b.kOffset], n));
     else if (n < 0) end();
   };
-  if (pipe.readStart() < 0) end();
+  if (pipe.readStart() < 0) setImmediate(end);
 }
 
 /** Writes `bytes` to `pipe`; false when the write was refused at once. */
@@ -172,10 +173,8 @@ function spawn(b: Bindings, request: SpawnRequest, events: ChildEvents): Started
   const envPairs: string[] = [];
   for (const [key, value] of Object.entries(request.env)) {
     if (value === undefined) continue;
-    if (key.includes('\0') || value.includes('\0') || key.includes('=')) {
-      throw Object.assign(new Error('an environment variable holds a NUL byte or its name an ='), {
-        code: 'EINVAL',
-      });
+    if (key.includes('\0') || value.includes('\0')) {
+      throw Object.assign(new Error('an environment variable holds a NUL byte'), { code: 'EINVAL' });
     }
     envPairs.push(`${key}=${value}`);
   }

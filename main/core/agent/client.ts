@@ -110,8 +110,13 @@ export class AgentClient {
    * there; AgentSilent (also AGENT_NOT_RUNNING) when something accepts but does not answer in time,
    * so a silent agent can never hold a shell prompt or a `run`.
    */
-  static async connect(path: string, timeoutMs = 2000, clientName = 'latchkey-cli'): Promise<AgentClient> {
-    const client = AgentClient.open(path, timeoutMs, clientName);
+  static async connect(
+    path: string,
+    timeoutMs = 2000,
+    clientName = 'latchkey-cli',
+    connector: Connector = connectWithNet,
+  ): Promise<AgentClient> {
+    const client = AgentClient.open(path, timeoutMs, clientName, connector);
     try {
       await client.ready;
       return client;
@@ -124,10 +129,13 @@ export class AgentClient {
   /**
    * Starts connecting and queues the hello, without waiting: requests made now go out right behind
    * the hello, in the same write, once the connection is up (the agent answers them in order, after
-   * the hello). `ready` settles with the hello's answer. Everything — connecting, the hello, and any
-   * request made before the hello is answered — is bounded by `timeoutMs`: a silent agent fails
-   * them with AgentSilent, a socket nobody listens on with AGENT_NOT_RUNNING. Throws at once
+   * the hello). `ready` settles with the hello's answer. Connecting and the hello are bounded by
+   * `timeoutMs`: an agent silent that long fails `ready` and every waiting request with
+   * AgentSilent; a socket nobody listens on fails them with AGENT_NOT_RUNNING. Requests are not
+   * bounded once the hello is answered (a resolve may wait for the audit lock). Throws at once
    * (AGENT_NOT_RUNNING) when there is no socket, and UNSAFE_PATH when its directory is not private.
+   * An agent from before pipelining answers requests sent behind the hello with PROTOCOL_ERROR
+   * ("the first request must be 'hello'"); `connect` then waits for the hello before each request.
    */
   static open(
     path: string,

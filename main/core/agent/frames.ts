@@ -101,14 +101,24 @@ export class FrameDecoder {
     this.#max = maxBytes;
   }
 
-  /** Feeds bytes; returns the complete frame bodies now available. Throws ProtocolError. */
+  /**
+   * Feeds bytes; returns the complete frame bodies now available. Throws ProtocolError. Keeps only
+   * its own copies: the caller may zero `chunk` as soon as this returns (frames may carry a
+   * password), even when a frame continues in the next chunk.
+   */
   push(chunk: Buffer): Buffer[] {
-    this.#pending.push(chunk);
+    const earlier = this.#pending; // our own copies from earlier calls
+    const made: Buffer[] = []; // joins made here, zeroed once a copy of the rest is kept
+    this.#pending = [...earlier, chunk];
     this.#size += chunk.length;
     const out: Buffer[] = [];
     for (;;) {
       if (this.#size < 4) break;
-      const all = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending);
+      let all = this.#pending[0]!;
+      if (this.#pending.length > 1) {
+        all = Buffer.concat(this.#pending);
+        made.push(all);
+      }
       this.#pending = [all];
       const length = all.readUInt32BE(0);
       if (length === 0) throw new ProtocolError('an empty frame');
@@ -120,6 +130,8 @@ export class FrameDecoder {
       this.#pending = rest.length > 0 ? [rest] : [];
       this.#size = rest.length;
     }
+    this.#pending = this.#size > 0 ? [Buffer.concat(this.#pending, this.#size)] : [];
+    for (const b of [...earlier, ...made]) b.fill(0);
     return out;
   }
 

@@ -33,6 +33,9 @@ interface Bucket {
   last: number;
 }
 
+/** One answer, before its id is added. */
+type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
+
 export class AgentServer {
   readonly #options: Required<Omit<AgentServerOptions, 'log'>> & { log: (line: string) => void };
   readonly #server: Server;
@@ -126,6 +129,24 @@ export class AgentServer {
       socket.destroySoon?.();
       setTimeout(() => socket.destroy(), 100).unref();
     };
+    /** Writes one reply. One too large to send becomes an error reply; the agent keeps serving. */
+    const send = (id: number | string, reply: Reply): void => {
+      if (socket.destroyed) return;
+      let bytes: Buffer;
+      try {
+        bytes = encodeFrame({ id, ...reply }, MAX_REPLY_BYTES);
+      } catch {
+        bytes = encodeFrame({
+          id,
+          ok: false,
+          error: {
+            code: 'INVALID_VALUE',
+            message: `the answer is larger than ${MAX_REPLY_BYTES} bytes; ask for fewer refs at a time`,
+          },
+        });
+      }
+      socket.write(bytes);
+    };
     socket.on('data', (chunk: Buffer) => {
       let bodies: Buffer[];
       try {
@@ -143,8 +164,6 @@ export class AgentServer {
       }
       // Requests that came together are answered together: one write, so a client that sent its
       // hello and a request at once (as `run` does) wakes up once, with both answers.
-      const corked = bodies.length > 1;
-      if (corked) socket.cork(); // uncorked once this chunk's requests are answered (below)
       for (const body of bodies) {
         let request: Record<string, unknown>;
         try {
@@ -178,28 +197,31 @@ export class AgentServer {
           fail("'params' must be an object");
           return;
         }
-        if (!this.#allow(caller)) {
-          socket.write(
-            encodeFrame({
-              id,
-              ok: false,
-              error: { code: 'RATE_LIMITED', message: 'too many requests; slow down' },
-            }),
-          );
-          continue;
-        }
-        // Requests on one connection are answered in order.
-        queue = queue.then(async () => {
-          if (method !== 'hello' && !helloDone) {
-            fail('the hello was refused, so nothing else is answered on this connection');
-            return;
-          }
-          const reply = await this.#handle(method, params, caller);
-          if (method === 'hello' && reply.ok) helloDone = true;
-          if (!socket.destroyed) socket.write(encodeFrame({ id, ...reply }, MAX_REPLY_BYTES));
-        });
+        const allowed = this.#allow(caller);
+        // Requests on one connection are answered in order (a refusal for the rate too).
+        queue = queue
+          .then(async () => {
+            if (!allowed) {
+              send(id, {
+                ok: false,
+                error: { code: 'RATE_LIMITED', message: 'too many requests; slow down' },
+              });
+              return;
+            }
+            if (method !== 'hello' && !helloDone) {
+              fail('the hello was refused, so nothing else is answered on this connection');
+              return;
+            }
+            const reply = await this.#handle(method, params, caller);
+            if (method === 'hello' && reply.ok) helloDone = true;
+            send(id, reply);
+          })
+          .catch(() => {
+            // Never expected (#handle and send do not throw); if it happens, this connection ends,
+            // not the agent.
+            socket.destroy();
+          });
       }
-      if (corked) queue = queue.then(() => socket.uncork());
     });
     socket.on('close', () => {
       decoder.clear();
@@ -210,11 +232,7 @@ export class AgentServer {
     socket.resume();
   }
 
-  async #handle(
-    method: string,
-    params: Record<string, unknown>,
-    caller: Caller,
-  ): Promise<{ ok: true; result: unknown } | { ok: false; error: { code: string; message: string } }> {
+  async #handle(method: string, params: Record<string, unknown>, caller: Caller): Promise<Reply> {
     try {
       const result = await METHODS[method]!(this.context, params, caller);
       return { ok: true, result };
