@@ -1,13 +1,15 @@
 /**
  * The client side of the agent benchmark, run in a fresh process by agent.ts (argv: socket, echo
  * socket, password): round trips on an open connection against the echo floor, new connections,
- * and status calls while an unlock is in progress. Prints the timings (ms) as JSON.
+ * and status calls while an unlock or a sync is in progress. Prints the timings (ms) as JSON.
  */
 import { connect, type Socket } from 'node:net';
 import { AgentClient } from '../../main/core/agent/client';
 
 const ROUND_TRIPS = 2000;
 const CONNECTIONS = 500;
+/** The first sync adds every item; the others find nothing changed. */
+const SYNCS = 3;
 
 /** Sequential round trips of a raw echo exchange (the floor), timed one by one. */
 async function echoRoundTrips(path: string, n: number): Promise<number[]> {
@@ -54,6 +56,34 @@ async function clientRoundTrips(
   return times;
 }
 
+interface SyncAnswer {
+  results: { ok: boolean; counts?: Record<string, number>; error?: { code: string; message: string } }[];
+}
+
+/**
+ * Status calls on `other`, back to back, for as long as `work` (started on another connection) is
+ * in progress. Returns the work's answer, its duration (ms) and the status round trips.
+ */
+async function whileBusy(
+  other: AgentClient,
+  work: () => Promise<unknown>,
+): Promise<{ answer: unknown; ms: number; times: number[] }> {
+  const times: number[] = [];
+  let done = false;
+  const started = performance.now();
+  let ms = 0;
+  const working = work().finally(() => {
+    ms = performance.now() - started;
+    done = true;
+  });
+  while (!done) {
+    const t = performance.now();
+    await other.call('status');
+    times.push(performance.now() - t);
+  }
+  return { answer: await working, ms, times };
+}
+
 async function main(): Promise<void> {
   const [sock, echoPath, PASSWORD] = process.argv.slice(2) as [string, string, string];
   const client = await AgentClient.connect(sock);
@@ -90,18 +120,28 @@ async function main(): Promise<void> {
   for (let i = 0; i < 5; i++) {
     await client.call('lock');
     const other = await AgentClient.connect(sock);
-    let done = false;
-    const unlocking = client.call('unlock', { password: PASSWORD }).then(() => (done = true));
-    while (!done) {
-      const started = performance.now();
-      await other.call('status');
-      busy.push(performance.now() - started);
-    }
-    await unlocking;
+    busy.push(...(await whileBusy(other, () => client.call('unlock', { password: PASSWORD }))).times);
     other.close();
   }
+  // While a sync is in progress: a real sync of the store agent.ts configured (lists, metadata
+  // and data from the test server, applied and saved), status calls on another connection.
+  const syncBusy: number[] = [];
+  const syncs: { ms: number; counts: Record<string, number> }[] = [];
+  for (let i = 0; i < SYNCS; i++) {
+    const other = await AgentClient.connect(sock);
+    const { answer, ms, times } = await whileBusy(other, () => client.call('sync', {}));
+    other.close();
+    const result = (answer as SyncAnswer).results[0];
+    if (!result?.ok || result.counts === undefined) {
+      throw new Error(`the sync failed: ${result?.error?.code ?? '?'}: ${result?.error?.message ?? '?'}`);
+    }
+    syncBusy.push(...times);
+    syncs.push({ ms, counts: result.counts });
+  }
   client.close();
-  process.stdout.write(JSON.stringify({ floor, status, resolveTimes, fresh, connects, busy }));
+  process.stdout.write(
+    JSON.stringify({ floor, status, resolveTimes, fresh, connects, busy, syncBusy, syncs }),
+  );
 }
 
 main().catch((error: unknown) => {

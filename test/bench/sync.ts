@@ -7,11 +7,10 @@
  * apply) and during the save, recorded by a 1 ms interval timer that runs in every step, floors
  * included.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Secret } from '../../main/core/crypto/secret';
 import type { applySync } from '../../main/core/sync/engine';
 import { validateStoreConfig, type StoreConfig } from '../../main/core/sync/store-config';
@@ -24,6 +23,7 @@ import {
 import type { KdfParams } from '../../main/core/crypto/kdf';
 import { VaultStore } from '../../main/core/vault/vault-store';
 import { interleave, ms, nowMs, summary, type BenchRow } from './measure';
+import { startServer, stopServer, type ServerProcess } from './vault-server-process';
 import { median, percentile } from './stats';
 
 const ITEMS = 10_000;
@@ -39,66 +39,6 @@ const TARGET_STALL_MS = 20;
 const STORE = 'bench';
 const PASSWORD = 'correct horse battery staple';
 const CHEAP_KDF: KdfParams = { memoryKiB: 65536, iterations: 2, parallelism: 1 };
-const SERVER_MAIN = resolve(__dirname, '..', 'fixtures', 'vault-server', 'main.js');
-
-interface Server {
-  readonly url: string;
-  readonly rootToken: string;
-  readonly child: ChildProcess;
-}
-
-/** Starts the test server in its own process and waits for its `{"url","rootToken"}` line. */
-function startServer(): Promise<Server> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [SERVER_MAIN, '--seed', `many:${ITEMS}`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error('the test Vault server did not start within 60 s'));
-    }, 60_000);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`the test Vault server exited before it was ready (${String(code ?? signal)})`));
-    });
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      out += chunk;
-      const nl = out.indexOf('\n');
-      if (nl < 0) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      child.stdout?.removeAllListeners('data');
-      child.stdout?.resume();
-      try {
-        const ready = JSON.parse(out.slice(0, nl)) as { url?: unknown; rootToken?: unknown };
-        if (typeof ready.url !== 'string' || typeof ready.rootToken !== 'string')
-          throw new Error('no url/rootToken');
-        resolvePromise({ url: ready.url, rootToken: ready.rootToken, child });
-      } catch (error) {
-        child.kill('SIGKILL');
-        reject(
-          new Error(`the test Vault server said ${JSON.stringify(out.slice(0, 200))}: ${String(error)}`),
-        );
-      }
-    });
-  });
-}
-
-async function stopServer(server: Server): Promise<void> {
-  const { child } = server;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /**
  * The floor: node:http with a keep-alive agent of 8 sockets, every body read and JSON.parse'd,
@@ -365,7 +305,7 @@ class SyncRunner {
 }
 
 /** Every /v1/ request the server saw since the last clear, as sorted "METHOD path?query" lines. */
-async function serverLog(server: Server): Promise<string[]> {
+async function serverLog(server: ServerProcess): Promise<string[]> {
   const res = await fetch(`${server.url}/__control/requests`, {
     headers: { 'X-Vault-Token': server.rootToken },
   });
@@ -373,7 +313,7 @@ async function serverLog(server: Server): Promise<string[]> {
   return body.requests.map((r) => `${r.method} ${r.path}${r.query ? `?${r.query}` : ''}`).sort();
 }
 
-async function clearServerLog(server: Server): Promise<void> {
+async function clearServerLog(server: ServerProcess): Promise<void> {
   const res = await fetch(`${server.url}/__control/requests/clear`, {
     method: 'POST',
     headers: { 'X-Vault-Token': server.rootToken, 'content-type': 'application/json' },
@@ -508,7 +448,7 @@ function windowed(into: Window[], fn: () => Promise<void>): () => Promise<void> 
 
 export async function benchSync(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-sync-'));
-  const server = await startServer();
+  const server = await startServer(ITEMS);
   const client = new BareClient(server.url, server.rootToken);
   const runner = new SyncRunner(server.url, server.rootToken);
   const recorder = new StallRecorder();
