@@ -3,13 +3,12 @@
  * before its hello has been answered: run notices the refusal and asks again, hello first.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { encodeFrame, FrameDecoder, parseFrameBody } from '../../main/core/agent/frames';
-import { CLI } from '../helpers/cli';
+import { runCli } from '../helpers/cli';
 import { tempHome } from '../helpers/temp-home';
 
 const VALUE = 'value-from-an-older-agent';
@@ -78,40 +77,25 @@ describe('latchkey run and an agent from before pipelining', () => {
   for (const io of ['handles', 'public'] as const) {
     test(`run asks again, hello first, and injects the value (${io})`, async () => {
       const before = connections.count;
-      const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(
-          process.execPath,
-          [
-            CLI,
-            'run',
-            '--no-mask',
-            '--secret',
-            'X=lk://app/development/db/password',
-            '--',
-            'sh',
-            '-c',
-            'printf %s "$X"',
-          ],
-          {
-            cwd: t.dir,
-            env: {
-              PATH: process.env.PATH,
-              HOME: t.home,
-              LATCHKEY_HOME: t.home,
-              LATCHKEY_SOCK: sock,
-              ...(io === 'public' ? { LATCHKEY_RUN_PUBLIC_IO: '1' } : {}),
-            },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('close', (status) => resolve({ status, stdout, stderr }));
-      });
+      const r = await runCli(
+        [
+          'run',
+          '--no-mask',
+          '--secret',
+          'X=lk://app/development/db/password',
+          '--',
+          'sh',
+          '-c',
+          'printf %s "$X"',
+        ],
+        {
+          home: t.home,
+          cwd: t.dir,
+          env: { LATCHKEY_SOCK: sock, ...(io === 'public' ? { LATCHKEY_RUN_PUBLIC_IO: '1' } : {}) },
+        },
+      );
       assert.equal(r.status, 0, r.stderr);
-      assert.equal(r.stdout, VALUE);
+      assert.equal(r.stdout.toString('utf8'), VALUE);
       assert.equal(r.stderr, '');
       assert.equal(connections.count - before, 2, 'one refused pipelined attempt, then one hello first');
     });

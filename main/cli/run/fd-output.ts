@@ -18,9 +18,8 @@ export function writeFully(fd: number, data: Uint8Array): void {
   }
 }
 
-/** One of our own outputs: fd 1 or 2, whether it is a terminal, and a best-effort text writer. */
+/** One of our own outputs (fd 1 or 2): whether it is a terminal, and a best-effort text writer. */
 export interface FdOutput {
-  readonly fd: 1 | 2;
   readonly isTTY: boolean;
   /** Writes a message; a reader that went away (EPIPE) is not an error worth reporting. */
   write(text: string): void;
@@ -28,7 +27,6 @@ export interface FdOutput {
 
 export function fdOutput(fd: 1 | 2, isTTY: boolean): FdOutput {
   return {
-    fd,
     isTTY,
     write(text) {
       try {
